@@ -1,0 +1,17 @@
+/**
+ * Identity of devices across requests and callbacks. ThingSpace spells identifier kinds in any
+ * case in callbacks (`IMEI`, `iccId`), so kinds are compared in lower case.
+ */
+import type { components } from "../../generated/openapi-types.js";
+
+type ReportedDeviceId = components["schemas"]["ReportedDeviceId"];
+
+/** `imei:990013907835573`: one identifier, kind in lower case. */
+export function deviceIdKey(deviceId: Pick<ReportedDeviceId, "kind" | "id">): string {
+  return `${deviceId.kind.toLowerCase()}:${deviceId.id}`;
+}
+
+/** A stable key for a device from all its identifiers, in any order and any kind case. */
+export function deviceKey(deviceIds: readonly Pick<ReportedDeviceId, "kind" | "id">[]): string {
+  return deviceIds.map(deviceIdKey).sort().join("|");
+}

@@ -1,0 +1,90 @@
+/**
+ * Turns ajv's errors into violations a person can act on: the JSON path of the field, the
+ * rule it broke and what is allowed. Shared by request validation (client, simulator) and
+ * callback parsing, so every rejection in the package reads the same.
+ */
+import type { ErrorObject } from "ajv";
+
+export interface Violation {
+  /** JSON Pointer of the offending field ("" is the whole body), e.g. `/devices/0/deviceIds/1/id`. */
+  path: string;
+  /** The JSON Schema keyword that failed: `required`, `pattern`, `enum`, `maxItems` … */
+  rule: string;
+  /** What is wrong and what is allowed, naming the field. */
+  message: string;
+  /** The allowed values, for `enum` and `const` rules. */
+  allowed?: readonly unknown[];
+}
+
+// "must match 'then' schema" and "must match a schema in anyOf" only wrap the errors that say
+// what is wrong; a bare `if` error never helps the reader.
+const wrapperKeywords = new Set(["if"]);
+
+function pointerFor(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === "required" || error.keyword === "dependentRequired") {
+    return `${error.instancePath}/${String(params.missingProperty)}`;
+  }
+  if (error.keyword === "additionalProperties") {
+    return `${error.instancePath}/${String(params.additionalProperty)}`;
+  }
+  return error.instancePath;
+}
+
+function describe(error: ErrorObject, path: string): { message: string; allowed?: unknown[] } {
+  const params = error.params as Record<string, unknown>;
+  const field = path === "" ? "the body" : path;
+  switch (error.keyword) {
+    case "required":
+      return { message: `${field} is required` };
+    case "additionalProperties":
+      return { message: `${field} is not a known field (check its spelling)` };
+    case "enum": {
+      const allowed = params.allowedValues as unknown[];
+      return { message: `${field} must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}`, allowed };
+    }
+    case "const": {
+      const allowed = [params.allowedValue];
+      return { message: `${field} must be ${JSON.stringify(params.allowedValue)}`, allowed };
+    }
+    case "pattern":
+      return { message: `${field} must match ${String(params.pattern)}` };
+    case "format":
+      return { message: `${field} must be a valid ${String(params.format)}` };
+    case "maxItems":
+      return { message: `${field} must have at most ${String(params.limit)} items` };
+    case "minItems":
+      return { message: `${field} must have at least ${String(params.limit)} item(s)` };
+    case "maxLength":
+      return { message: `${field} must be at most ${String(params.limit)} characters` };
+    case "minLength":
+      return { message: `${field} must be at least ${String(params.limit)} character(s)` };
+    case "type":
+      return { message: `${field} must be of type ${String(params.type)}` };
+    case "anyOf":
+      return { message: `${field} must satisfy one of the alternatives listed with it` };
+    case "oneOf":
+      return { message: `${field} must match exactly one of its variants` };
+    case "not":
+      return { message: `${field} combines fields that cannot be used together` };
+    default:
+      return { message: `${field} ${error.message ?? `breaks the ${error.keyword} rule`}` };
+  }
+}
+
+/** Converts ajv errors into violations, dropping wrappers that carry no information. */
+export function toViolations(errors: readonly ErrorObject[] | null | undefined): Violation[] {
+  const violations: Violation[] = [];
+  for (const error of errors ?? []) {
+    if (wrapperKeywords.has(error.keyword)) continue;
+    const path = pointerFor(error);
+    const { message, allowed } = describe(error, path);
+    violations.push(allowed ? { path, rule: error.keyword, message, allowed } : { path, rule: error.keyword, message });
+  }
+  return violations;
+}
+
+/** One line per violation, for error messages. */
+export function formatViolations(violations: readonly Violation[]): string {
+  return violations.map((v) => `- ${v.message} [${v.rule}]`).join("\n");
+}
