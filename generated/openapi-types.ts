@@ -567,7 +567,7 @@ export interface components {
             kind: components["schemas"]["DeviceIdKind"];
             /** @description The identifier's value, in the format its `kind` requires. */
             id: string;
-        } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+        } & (components["schemas"]["EsnDeviceId"] | components["schemas"]["MeidDeviceId"] | components["schemas"]["ImeiDeviceId"] | components["schemas"]["IccidDeviceId"] | components["schemas"]["EidDeviceId"] | components["schemas"]["MdnDeviceId"] | components["schemas"]["MsisdnDeviceId"] | components["schemas"]["ImsiDeviceId"] | components["schemas"]["MinDeviceId"]);
         /**
          * @description The kind of a device identifier, in lower case as every request example of the pages spells
          *     it. (Callbacks spell kinds in any case; see `ReportedDeviceId`.)
@@ -592,6 +592,18 @@ export interface components {
             primaryPlaceOfUse?: components["schemas"]["PrimaryPlaceOfUse"];
         };
         /**
+         * EID
+         * @description An EID: 32 decimal digits (eUICC devices).
+         */
+        EidDeviceId: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "eid";
+            id: string;
+        };
+        /**
          * @description Every synchronous error. `errorCode` is `CLASS.Detail`, possibly behind a service prefix
          *     (`UnifiedWebService.REQUEST_FAILED.AccountNotFound`); the classes are `INPUT_INVALID`,
          *     `REQUEST_FAILED`, `REQUEST_ONHOLD` and `REQUEST_CANCELLED`. Codes seen include
@@ -604,6 +616,18 @@ export interface components {
             errorCode: string;
             /** @description A human-readable explanation. */
             errorMessage: string;
+        };
+        /**
+         * ESN
+         * @description An ESN: 11 decimal digits (2G/3G devices).
+         */
+        EsnDeviceId: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "esn";
+            id: string;
         };
         /** @description Why the operation failed for this device. */
         FaultResponse: {
@@ -703,6 +727,42 @@ export interface components {
             };
         };
         /**
+         * ICCID
+         * @description An ICCID: 18 to 20 decimal digits (the pages say 'up to 20').
+         */
+        IccidDeviceId: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "iccid";
+            id: string;
+        };
+        /**
+         * IMEI
+         * @description An IMEI: 15 or 16 decimal digits (16 is an IMEISV; the pages say 'up to 16').
+         */
+        ImeiDeviceId: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "imei";
+            id: string;
+        };
+        /**
+         * IMSI
+         * @description An IMSI: 15 decimal digits.
+         */
+        ImsiDeviceId: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "imsi";
+            id: string;
+        };
+        /**
          * Format: ipv4
          * @description An IPv4 address in the form `1-255.0-255.0-255.0-255`: a dotted quad whose first octet is
          *     not 0.
@@ -718,6 +778,54 @@ export interface components {
             username: string;
             /** @description The M2M password. */
             password: string;
+        };
+        /**
+         * MDN
+         * @description An MDN: 10 decimal digits.
+         */
+        MdnDeviceId: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "mdn";
+            id: string;
+        };
+        /**
+         * MEID
+         * @description An MEID: 14 hexadecimal digits (2G/3G devices).
+         */
+        MeidDeviceId: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "meid";
+            id: string;
+        };
+        /**
+         * MIN
+         * @description An MIN: 10 decimal digits.
+         */
+        MinDeviceId: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "min";
+            id: string;
+        };
+        /**
+         * MSISDN
+         * @description An MSISDN: 10 to 15 decimal digits (E.164 without `+`).
+         */
+        MsisdnDeviceId: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "msisdn";
+            id: string;
         };
         /** @description A NiddService message reporting that NIDD was configured for one NB-IoT device. */
         NiddConfigCreatedCallback: components["schemas"]["CallbackEnvelope"] & {

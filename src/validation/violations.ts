@@ -16,9 +16,10 @@ export interface Violation {
   allowed?: readonly unknown[];
 }
 
-// "must match 'then' schema" and "must match a schema in anyOf" only wrap the errors that say
-// what is wrong; a bare `if` error never helps the reader.
-const wrapperKeywords = new Set(["if"]);
+// These only wrap the errors that say what is wrong: a bare "must match 'then' schema" never
+// helps the reader, and a discriminator error ("tag kind must be in oneOf") always comes with
+// the `enum` or `required` error on the tag itself, which lists the allowed values.
+const wrapperKeywords = new Set(["if", "discriminator"]);
 
 function pointerFor(error: ErrorObject): string {
   const params = error.params as Record<string, unknown>;

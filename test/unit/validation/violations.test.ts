@@ -25,6 +25,15 @@ describe("toViolations", () => {
     ]);
   });
 
+  it("reports a bad identifier kind once, on the kind, with the allowed kinds", () => {
+    const validate = validatorFor("AddDevicesRequest");
+    validate({ state: "preactive", devicesToAdd: [{ deviceIds: [{ kind: "IMEI", id: "990013907835573" }, { id: "5" }] }] });
+    expect(toViolations(validate.errors).map((v) => [v.path, v.rule])).toEqual([
+      ["/devicesToAdd/0/deviceIds/0/kind", "enum"],
+      ["/devicesToAdd/0/deviceIds/1/kind", "required"],
+    ]);
+  });
+
   it("formats one line per violation", () => {
     expect(
       formatViolations([
