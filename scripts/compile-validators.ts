@@ -91,29 +91,38 @@ function requiresToImports(code: string): string {
   return `${lines.join("\n")}\n${body}`;
 }
 
+/** The options the package's validators are compiled with. */
+export const specAjvOptions = {
+  strict: true,
+  allErrors: true,
+  allowUnionTypes: true,
+  discriminator: true,
+  // Every pattern in the spec is ASCII; the `u` flag only slows the regular expressions down.
+  unicodeRegExp: false,
+  // Shared schemas (DeviceId, Address …) become one function each instead of a copy per use.
+  inlineRefs: false,
+} as const;
+
+/** One JSON Schema holding every component schema under `$defs`, ready for ajv. */
+export function specSchemaBundle(document: Record<string, unknown>): { $id: string; $defs: { [key: string]: Json } } {
+  const schemas = (document.components as { schemas: Record<string, Json> }).schemas;
+  return { $id: bundleId, $defs: prepareForAjv(schemas, true) as { [key: string]: Json } };
+}
+
 /**
- * An ajv instance holding every component schema under `thingspace-m2m#/$defs/<Name>`, with
- * the options the package's validators are compiled with. `standalone` adds what standalone
- * code generation needs; without it the instance compiles at run time (the benchmark's
- * baseline for what precompiling saves).
+ * An ajv instance holding {@link specSchemaBundle}, with {@link specAjvOptions}. `standalone`
+ * adds what standalone code generation needs; without it the instance compiles at run time
+ * (the benchmark's baseline for what precompiling saves).
  */
 export function createSpecAjv(document: Record<string, unknown>, { standalone }: { standalone: boolean }): Ajv2020 {
-  const schemas = (document.components as { schemas: Record<string, Json> }).schemas;
   const ajv = new Ajv2020({
-    strict: true,
-    allErrors: true,
-    allowUnionTypes: true,
-    discriminator: true,
-    // Every pattern in the spec is ASCII; the `u` flag only slows the regular expressions down.
-    unicodeRegExp: false,
-    // Shared schemas (DeviceId, Address …) become one function each instead of a copy per use.
-    inlineRefs: false,
+    ...specAjvOptions,
     ...(standalone
       ? { code: { source: true, esm: true, formats: _`require("ajv-formats/dist/formats").fullFormats` } }
       : {}),
   });
   addFormats.default(ajv);
-  ajv.addSchema({ $id: bundleId, $defs: prepareForAjv(schemas, true) as { [key: string]: Json } });
+  ajv.addSchema(specSchemaBundle(document));
   return ajv;
 }
 
