@@ -1,0 +1,120 @@
+/**
+ * Validates a callback body against the spec and tells which message it is. Never throws on any
+ * body: invalid input comes back as violations with JSON paths.
+ */
+import type { ValidateFunction } from "ajv";
+import {
+  validateActivateSucceededCallback,
+  validateCarrierServiceCallback,
+  validateGoToStateSucceededCallback,
+  validateNiddServiceCallback,
+  validateStateServiceCallback,
+} from "../../generated/validators.js";
+import { toViolations, type Violation } from "../validation/violations.js";
+import { callbackShape, serviceValidators } from "./callback-validators.js";
+import type { CallbackService, ParseCallbackResult, ParsedCallback } from "./callback-types.js";
+import { normalizedCallback } from "./normalized-callback.js";
+import { parseJsonBody } from "./parse-json-body.js";
+
+/** Options of `parseCallback`. */
+export interface ParseCallbackOptions {
+  /**
+   * The service whose URL received the body. A `faultResponse` body does not say which
+   * operation failed: with `CarrierService` it is `activateFailed`, with `StateService`
+   * `goToStateFailed`; without a service it is `deviceFailed`. The body must also match this
+   * service's schema (a NIDD message on the StateService URL is invalid).
+   */
+  readonly service?: CallbackService;
+}
+
+const services = Object.keys(serviceValidators) as CallbackService[];
+
+function unique(violations: readonly Violation[]): Violation[] {
+  const seen = new Set<string>();
+  return violations.filter((v) => {
+    const key = `${v.path}\u0000${v.rule}\u0000${v.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
+function errorsOf(validate: ValidateFunction, body: unknown): Violation[] {
+  validate(body);
+  return toViolations(validate.errors);
+}
+
+/** The clearest explanation of why `body` is none of `candidates`' callbacks. */
+function explain(body: unknown, candidates: readonly CallbackService[]): Violation[] {
+  const shape = callbackShape(body);
+  if (shape.branch && candidates.some((s) => shape.services.includes(s))) {
+    const branchErrors = errorsOf(shape.branch, body);
+    if (branchErrors.length > 0) return unique(branchErrors);
+  }
+  const all = unique(candidates.flatMap((s) => errorsOf(serviceValidators[s], body)));
+  return all.length > 0 ? all : [{ path: "", rule: "oneOf", message: "the body is not a callback of this service" }];
+}
+
+/**
+ * The variant of `body` if it is a valid `service` callback. Without a hint (`hinted` false) a
+ * `faultResponse` cannot be told apart between CarrierService and StateService: `deviceFailed`.
+ */
+function classify(body: unknown, service: CallbackService, hinted: boolean): ParsedCallback | undefined {
+  if (service === "NiddService") {
+    if (!validateNiddServiceCallback(body)) return undefined;
+    const ids = body.niddResponse.niddConfigResponse.deviceIds;
+    return body.status === "ConfigCreated"
+      ? normalizedCallback("niddConfigCreated", service, "succeeded", body, ids)
+      : normalizedCallback("niddConfigFailed", service, "failed", body, ids);
+  }
+  if (service === "CarrierService") {
+    if (!validateCarrierServiceCallback(body)) return undefined;
+    if (validateActivateSucceededCallback(body)) {
+      const inner = body.deviceResponse.activateResponse.deviceIds;
+      return normalizedCallback("activateSucceeded", service, "succeeded", body, body.deviceIds, inner);
+    }
+    return hinted
+      ? normalizedCallback("activateFailed", service, "failed", body, body.deviceIds)
+      : normalizedCallback("deviceFailed", undefined, "failed", body, body.deviceIds);
+  }
+  if (!validateStateServiceCallback(body)) return undefined;
+  if (validateGoToStateSucceededCallback(body)) {
+    const inner = body.deviceResponse.goToStateResponse.deviceIds;
+    return normalizedCallback("goToStateSucceeded", service, "succeeded", body, body.deviceIds, inner);
+  }
+  return hinted
+    ? normalizedCallback("goToStateFailed", service, "failed", body, body.deviceIds)
+    : normalizedCallback("deviceFailed", undefined, "failed", body, body.deviceIds);
+}
+
+/**
+ * Validates a callback body with the generated validators and returns which message it is.
+ *
+ * `body` is the raw body text (a string is always read as JSON text) or UTF-8 bytes, or an
+ * already parsed JSON value. The payload is kept verbatim; `deviceIds`, `allDeviceIds` and
+ * `deviceKey` give the identifiers with kinds in lower case.
+ *
+ * @throws TypeError only when `options.service` is not a known service (a programming error);
+ * no body ever makes it throw.
+ */
+export function parseCallback(body: unknown, options: ParseCallbackOptions = {}): ParseCallbackResult {
+  const service = options.service;
+  if (service !== undefined && !services.includes(service)) {
+    throw new TypeError(`options.service must be one of ${services.join(", ")}`);
+  }
+  try {
+    let value = body;
+    if (typeof body === "string" || body instanceof Uint8Array || body instanceof ArrayBuffer) {
+      const json = parseJsonBody(body);
+      if (!json.ok) return { ok: false, violations: [json.violation] };
+      value = json.value;
+    }
+    const candidates = service ? [service] : callbackShape(value).services;
+    for (const candidate of candidates) {
+      const callback = classify(value, candidate, service !== undefined);
+      if (callback) return { ok: true, callback };
+    }
+    return { ok: false, violations: explain(value, candidates) };
+  } catch {
+    // A hostile value (a getter that throws, a cycle deeper than the stack) is invalid input too.
+    return { ok: false, violations: [{ path: "", rule: "type", message: "the body could not be read as a JSON object" }] };
+  }
+}
