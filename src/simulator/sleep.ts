@@ -1,0 +1,21 @@
+/**
+ * The simulator's only source of real waiting, injectable so tests never wait: latency faults,
+ * the delay before callbacks, redelivery and delayed responses all go through it.
+ */
+
+/** Waits `ms` milliseconds, or less if `signal` aborts (then it resolves early, never rejects). */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** `setTimeout`-based {@link Sleep}. Timers are unref'd: pending redeliveries never keep a process alive. */
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, Math.max(0, ms));
+    timer.unref?.();
+    signal?.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+  });
