@@ -38,6 +38,7 @@ export class RequestExpectation<D extends ExpectedDevice> {
   /** Adds devices to expect (a request may be registered in several parts). */
   add(devices: Iterable<D>): void {
     for (const device of devices) {
+      if (!Array.isArray(device?.deviceIds)) throw new TypeError("each expected device needs deviceIds: [{ kind, id }, ...]");
       const position = this.devices.push(device) - 1;
       for (const id of device.deviceIds) {
         const key = deviceIdKey(id);
