@@ -1,0 +1,65 @@
+import type { Middleware } from "openapi-fetch";
+import type { SafeLogger } from "../logger.js";
+import type { TokenSource } from "./token-cache.js";
+import { authProblemOf } from "./auth-problem.js";
+
+/** The tokens the middleware puts on requests. */
+export interface AuthMiddlewareOptions {
+  accessToken: TokenSource;
+  sessionToken: TokenSource;
+  logger: SafeLogger;
+}
+
+/** Which headers a path needs: the OAuth endpoints carry their own, login needs only the bearer. */
+function headersFor(schemaPath: string): "none" | "bearer" | "both" {
+  if (schemaPath.startsWith("/oauth2/")) return "none";
+  if (schemaPath === "/session/login") return "bearer";
+  return "both";
+}
+
+/**
+ * openapi-fetch middleware that sets `Authorization: Bearer …` and `VZ-M2M-Token` on every M2M
+ * call, and when ThingSpace refuses a token (`SessionToken.Expired`/`Invalid`/`Format`, or a
+ * 401) obtains a new one **once** and replays that call **once**. Concurrent refusals share one
+ * renewal. A refused request did not take effect, so replaying it is safe.
+ */
+export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware {
+  // Untouched copies of the requests in flight, for the replay (a sent body cannot be read again).
+  const copies = new Map<string, Request>();
+  return {
+    async onRequest({ request, schemaPath, id }) {
+      const needs = headersFor(schemaPath);
+      if (needs === "none") return undefined;
+      request.headers.set("Authorization", `Bearer ${await options.accessToken.get(request.signal)}`);
+      if (needs === "bearer") return request;
+      request.headers.set("VZ-M2M-Token", await options.sessionToken.get(request.signal));
+      // Logging out with an expired session needs no new session.
+      if (schemaPath !== "/session/logout") copies.set(id, request.clone());
+      return request;
+    },
+    async onResponse({ request, response, id, options: fetchOptions }) {
+      const copy = copies.get(id);
+      copies.delete(id);
+      if (!copy) return undefined;
+      const problem = await authProblemOf(response);
+      if (!problem) return undefined;
+      const replay = new Request(copy);
+      if (problem === "session") {
+        options.logger.info("M2M session refused; logging in again and replaying the call once", { status: response.status });
+        replay.headers.set("VZ-M2M-Token", await options.sessionToken.renew(request.headers.get("VZ-M2M-Token"), request.signal));
+      } else {
+        options.logger.info("Access token refused; getting a new one and replaying the call once");
+        replay.headers.set("Authorization", `Bearer ${await options.accessToken.renew(bearerOf(request), request.signal)}`);
+      }
+      await response.body?.cancel();
+      return fetchOptions.fetch(replay);
+    },
+    onError({ id }) {
+      copies.delete(id);
+    },
+  };
+}
+
+function bearerOf(request: Request): string | null {
+  return request.headers.get("Authorization")?.replace(/^Bearer /, "") ?? null;
+}

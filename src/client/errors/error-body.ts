@@ -1,0 +1,18 @@
+/**
+ * Reads whatever error body an answer carried: ThingSpace's `{errorCode, errorMessage}`, an
+ * OAuth `{error, error_description}`, or plain text. Anything else gives neither field.
+ */
+export function readErrorBody(body: unknown): { errorCode?: string; errorMessage?: string } {
+  if (typeof body === "string") {
+    const text = body.trim();
+    return text ? { errorMessage: text.length > 500 ? `${text.slice(0, 500)}…` : text } : {};
+  }
+  if (!body || typeof body !== "object") return {};
+  const record = body as Record<string, unknown>;
+  const code = record.errorCode ?? record.error;
+  const message = record.errorMessage ?? record.error_description;
+  const result: { errorCode?: string; errorMessage?: string } = {};
+  if (typeof code === "string") result.errorCode = code;
+  if (typeof message === "string") result.errorMessage = message;
+  return result;
+}

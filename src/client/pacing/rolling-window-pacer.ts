@@ -1,0 +1,68 @@
+import type { Clock } from "../clock.js";
+import { abortable } from "../transport/abortable.js";
+
+/** The `pacing` option: how many activate requests the client sends per rolling window. */
+export interface PacingOptions {
+  /** Requests per window (default 100, ThingSpace's limit for activate). */
+  limit?: number;
+  /** The window (default 60,000 ms). */
+  windowMs?: number;
+  /**
+   * Added to the window (default 1,000 ms) so that network jitter cannot make two requests
+   * spaced exactly one window apart on this side arrive closer than that on ThingSpace's side.
+   */
+  marginMs?: number;
+}
+
+/**
+ * Lets at most `limit` requests start in any rolling window. A request over the limit waits
+ * (on the injected clock) until the oldest one leaves the window, rather than failing; waiters
+ * are served first come, first served, and one that aborts leaves the queue at once.
+ */
+export class RollingWindowPacer {
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly #clock: Clock;
+  // Start times of the requests still inside the window, oldest first; never more than `limit`.
+  readonly #starts: number[] = [];
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(options: PacingOptions & { clock: Clock }) {
+    this.limit = options.limit ?? 100;
+    this.windowMs = (options.windowMs ?? 60_000) + (options.marginMs ?? 1_000);
+    if (!Number.isInteger(this.limit) || this.limit < 1) {
+      throw new RangeError(`pacing.limit must be a positive integer (got ${String(options.limit)})`);
+    }
+    this.#clock = options.clock;
+  }
+
+  /** Resolves when the caller may send; rejects with the signal's reason if it aborts first. */
+  acquire(signal?: AbortSignal): Promise<void> {
+    const turn = this.#queue.then(() => this.#take(signal));
+    this.#queue = turn.catch(() => undefined);
+    return abortable(turn, signal);
+  }
+
+  /** How long a request asked for now would wait, in ms (0 when a slot is free). */
+  delayNow(): number {
+    this.#forgetOld(this.#clock.now());
+    const oldest = this.#starts[0];
+    return this.#starts.length < this.limit || oldest === undefined ? 0 : oldest + this.windowMs - this.#clock.now();
+  }
+
+  async #take(signal: AbortSignal | undefined): Promise<void> {
+    for (;;) {
+      signal?.throwIfAborted();
+      const wait = this.delayNow();
+      if (wait <= 0) {
+        this.#starts.push(this.#clock.now());
+        return;
+      }
+      await this.#clock.sleep(wait, signal);
+    }
+  }
+
+  #forgetOld(now: number): void {
+    while (this.#starts.length > 0 && this.#starts[0]! <= now - this.windowMs) this.#starts.shift();
+  }
+}

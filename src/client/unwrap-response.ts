@@ -1,0 +1,15 @@
+import type { SecretRedactor } from "./secret-redactor.js";
+import { errorFromResponse } from "./errors/error-from-response.js";
+
+/**
+ * openapi-fetch's `{ data, error, response }` → the data, or the typed error for the answer.
+ * The method and schema path name the call in the error.
+ */
+export async function unwrapResponse<Data>(
+  call: { method: string; schemaPath: string; redactor: SecretRedactor },
+  pending: Promise<{ data?: Data; error?: unknown; response: Response }>,
+): Promise<Data> {
+  const { data, error, response } = await pending;
+  if (response.ok) return data as Data;
+  throw errorFromResponse({ method: call.method, schemaPath: call.schemaPath, response, body: error }, call.redactor);
+}
