@@ -36,7 +36,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   });
   const kept: CallbackResult[] = [];
   const counts = new Map<SimulatorOperation, number>();
-  let assigned = 0;
+  let mdns = 0;
+  let addresses = 0;
 
   function addressed(results: readonly CallbackResult[]): Addressed[] {
     const ready: Addressed[] = [];
@@ -59,9 +60,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     faults,
     dispatch: (results) => delivery.send(addressed(results), resolved.callbackDelayMs),
     // Deterministic, distinct and valid: MDNs 555xxxxxxx, addresses in 10.0.0.0/8.
-    assignMdn: () => String(5_550_000_000 + ++assigned),
+    assignMdn: () => String(5_550_000_000 + ++mdns),
     assignIpAddress: () => {
-      const n = ++assigned;
+      const n = ++addresses;
       return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
     },
   };
