@@ -1,0 +1,60 @@
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { setupServer, type SetupServerApi } from "msw/node";
+import { createThingSpaceClient } from "../../../../src/client/create-thing-space-client.js";
+import type { ThingSpaceCommonOptions } from "../../../../src/client/client-options.js";
+import type { ThingSpaceClient, ActivateDevice } from "../../../../src/client/thing-space-client.js";
+import type { ThingSpaceLogger } from "../../../../src/client/logger.js";
+import { createFakeClock, type FakeClock } from "./fake-clock.js";
+import { MockThingSpace, testBaseUrl, testCredentials } from "./mock-thing-space.js";
+
+export const testAccount = "0868924207-00001";
+
+/** An msw server for the whole file; any request no handler answers fails the test. */
+export function useMswServer(): SetupServerApi {
+  const server = setupServer();
+  beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+  afterEach(() => server.resetHandlers());
+  afterAll(() => server.close());
+  return server;
+}
+
+/** A client on a fresh mock ThingSpace, with a fake clock and every log line captured. */
+export function mockedClient(
+  server: SetupServerApi,
+  options: Partial<ThingSpaceCommonOptions> = {},
+): { client: ThingSpaceClient; thingSpace: MockThingSpace; clock: FakeClock; logs: string[] } {
+  const thingSpace = new MockThingSpace();
+  server.use(...thingSpace.handlers());
+  const clock = createFakeClock();
+  const logs: string[] = [];
+  const capture = (level: string) => (message: string, details?: Record<string, unknown>) =>
+    logs.push(`${level} ${message} ${details === undefined ? "" : JSON.stringify(details)}`);
+  const logger: ThingSpaceLogger = { debug: capture("debug"), info: capture("info"), warn: capture("warn"), error: capture("error") };
+  const client = createThingSpaceClient({
+    baseUrl: testBaseUrl,
+    credentials: testCredentials,
+    accountName: testAccount,
+    clock,
+    logger,
+    ...options,
+  });
+  return { client, thingSpace, clock, logs };
+}
+
+/** The `n`th of a family of valid 4G devices (IMEI then ICCID). */
+export function device(n: number): ActivateDevice {
+  return {
+    deviceIds: [
+      { kind: "imei", id: String(990_000_000_000_000 + n) },
+      { kind: "iccid", id: String(89_148_000_000_000_000_000n + BigInt(n)) },
+    ],
+  };
+}
+
+/** `count` devices from `first` on. */
+export function devices(count: number, first = 0): ActivateDevice[] {
+  return Array.from({ length: count }, (_, i) => device(first + i));
+}
+
+/** The shared part of a valid activate body. */
+export const activatePlan = { servicePlan: "m2m4g", mdnZipCode: "98801" } as const;
