@@ -51,7 +51,7 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
         options.logger.info("Access token refused; getting a new one and replaying the call once");
         replay.headers.set("Authorization", `Bearer ${await options.accessToken.renew(bearerOf(request), request.signal)}`);
       }
-      await response.body?.cancel();
+      void response.body?.cancel().catch(() => undefined);
       return fetchOptions.fetch(replay);
     },
     onError({ id }) {

@@ -52,7 +52,7 @@ export function createTransport(options: TransportOptions): (request: Request) =
         const delayMs = parseRetryAfter(response.headers.get("Retry-After"), options.clock.now()) ?? backoffDelay(attempt, options.retry);
         if (delayMs > options.retry.maxDelayMs) return response;
         options.logger.warn("ThingSpace asked to come back later; retrying", { operation, status: response.status, attempt, delayMs });
-        await response.body?.cancel();
+        void response.body?.cancel().catch(() => undefined); // frees the connection; never awaited (msw bodies may not settle)
         await options.clock.sleep(delayMs, request.signal);
         continue;
       }

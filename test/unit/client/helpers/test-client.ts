@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { setupServer, type SetupServerApi } from "msw/node";
+import { setupServer, type SetupServer } from "msw/node";
 import { createThingSpaceClient } from "../../../../src/client/create-thing-space-client.js";
 import type { ThingSpaceCommonOptions } from "../../../../src/client/client-options.js";
 import type { ThingSpaceClient, ActivateDevice } from "../../../../src/client/thing-space-client.js";
@@ -10,7 +10,7 @@ import { MockThingSpace, testBaseUrl, testCredentials } from "./mock-thing-space
 export const testAccount = "0868924207-00001";
 
 /** An msw server for the whole file; any request no handler answers fails the test. */
-export function useMswServer(): SetupServerApi {
+export function useMswServer(): SetupServer {
   const server = setupServer();
   beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
   afterEach(() => server.resetHandlers());
@@ -20,7 +20,7 @@ export function useMswServer(): SetupServerApi {
 
 /** A client on a fresh mock ThingSpace, with a fake clock and every log line captured. */
 export function mockedClient(
-  server: SetupServerApi,
+  server: SetupServer,
   options: Partial<ThingSpaceCommonOptions> = {},
 ): { client: ThingSpaceClient; thingSpace: MockThingSpace; clock: FakeClock; logs: string[] } {
   const thingSpace = new MockThingSpace();
