@@ -14,6 +14,7 @@ import {
   type CallbackPayload,
   type CallbackResult,
 } from "./callback-messages.js";
+import { maxActivateDevices } from "../client/spec-limits.js";
 import { activeState, preActiveState } from "./device-store.js";
 import { simulatorErrorCodes } from "./error-codes.js";
 import { errorResponse, jsonResponse } from "./error-response.js";
@@ -23,15 +24,12 @@ import type { RouteHandler } from "./simulator-context.js";
 type Schemas = components["schemas"];
 type DeviceId = Schemas["DeviceId"];
 
-/** The most devices one activate or goToState request takes (ThingSpace's documented limit). */
-export const maxDevicesPerRequest = 10_000;
-
 /** Activates the request's devices (or its group's) and queues their callbacks. */
 export const activateDevices: RouteHandler = async (request, context) => {
   const parsed = await readJsonBody(
     request,
     validateActivateDevicesRequest,
-    countLimit("devices", maxDevicesPerRequest, simulatorErrorCodes.maxRequestsExceeded, "activate"),
+    countLimit("devices", maxActivateDevices, simulatorErrorCodes.maxRequestsExceeded, "activate"),
   );
   if (!parsed.ok) return parsed.response;
   const body = parsed.body;

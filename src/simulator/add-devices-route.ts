@@ -4,6 +4,7 @@
  */
 import { validateAddDevicesRequest } from "../../generated/validators.js";
 import type { components } from "../../generated/openapi-types.js";
+import { maxAddDevices } from "../client/spec-limits.js";
 import { simulatorErrorCodes } from "./error-codes.js";
 import { jsonResponse } from "./error-response.js";
 import { preActiveState } from "./device-store.js";
@@ -12,15 +13,12 @@ import type { RouteHandler } from "./simulator-context.js";
 
 type AddDevicesResponse = components["schemas"]["AddDevicesResponse"];
 
-/** The most devices one add request takes (ThingSpace's documented limit). */
-export const maxDevicesPerAdd = 200;
-
 /** Adds devices; a device already in service is reported, not changed; re-adding a PRE-ACTIVE one succeeds. */
 export const addDevices: RouteHandler = async (request, context) => {
   const parsed = await readJsonBody(
     request,
     validateAddDevicesRequest,
-    countLimit("devicesToAdd", maxDevicesPerAdd, simulatorErrorCodes.numberOfDevices, "add"),
+    countLimit("devicesToAdd", maxAddDevices, simulatorErrorCodes.numberOfDevices, "add"),
   );
   if (!parsed.ok) return parsed.response;
   const { devicesToAdd, groupName, customFields } = parsed.body;

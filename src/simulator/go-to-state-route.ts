@@ -6,7 +6,7 @@
  */
 import { validateGoToStateRequest } from "../../generated/validators.js";
 import type { components } from "../../generated/openapi-types.js";
-import { maxDevicesPerRequest } from "./activate-devices-route.js";
+import { maxGoToStateDevices } from "../client/spec-limits.js";
 import { deviceFailedPayload, goToStateSucceededPayload, type CallbackResult } from "./callback-messages.js";
 import type { SimulatedDevice } from "./device-store.js";
 import { simulatorErrorCodes } from "./error-codes.js";
@@ -43,8 +43,8 @@ export const goToState: RouteHandler = async (request, context) => {
   const parsed = await readJsonBody(
     request,
     validateGoToStateRequest,
-    countLimit("devices", maxDevicesPerRequest, simulatorErrorCodes.maxRequestsExceeded, "goToState"),
-    countLimit("devicesWithServiceAddress", maxDevicesPerRequest, simulatorErrorCodes.maxRequestsExceeded, "goToState"),
+    countLimit("devices", maxGoToStateDevices, simulatorErrorCodes.maxRequestsExceeded, "goToState"),
+    countLimit("devicesWithServiceAddress", maxGoToStateDevices, simulatorErrorCodes.maxRequestsExceeded, "goToState"),
   );
   if (!parsed.ok) return parsed.response;
   const body = parsed.body;

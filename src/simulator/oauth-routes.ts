@@ -2,20 +2,15 @@
  * The OAuth server: `POST /ts/v1/oauth2/token` (client credentials, HTTP Basic, form body
  * `grant_type=client_credentials`) and `POST /ts/v1/oauth2/revoke` (form body `token=…`).
  */
-import { timingSafeEqual } from "node:crypto";
 import { validateOAuthRevokeRequest, validateOAuthTokenRequest } from "../../generated/validators.js";
 import type { components } from "../../generated/openapi-types.js";
 import { formatViolations, toViolations } from "../validation/violations.js";
 import { jsonResponse, oauthErrorResponse } from "./error-response.js";
+import { sameSecret } from "./same-secret.js";
 import type { RouteHandler, SimulatorContext } from "./simulator-context.js";
 
 type OAuthTokenResponse = components["schemas"]["OAuthTokenResponse"];
 
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 // The client must authenticate with HTTP Basic; the answer never says which half was wrong.
 function checkClient(request: Request, context: SimulatorContext): Response | undefined {

@@ -4,8 +4,9 @@
  * password is accepted, like ThingSpace's sandbox; once users exist, a wrong pair fails, and
  * five failures in a row lock the user as ThingSpace does.
  */
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { simulatorErrorCodes } from "./error-codes.js";
+import { sameSecret } from "./same-secret.js";
 
 /** How many failed logins in a row lock a user (ThingSpace's documented rule). */
 export const loginAttemptsBeforeLock = 5;
@@ -25,11 +26,6 @@ export interface SessionStore {
   registerUser(username: string, password: string): void;
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /** Creates the store; `users` restricts logins to those pairs. */
 export function createSessionStore(options: {
