@@ -1,6 +1,9 @@
 import type { Clock } from "../../../../src/client/clock.js";
 
-/** A clock whose sleep returns at once and moves time forward: no test ever really waits. */
+/**
+ * A clock whose sleep moves time forward instead of waiting: no test ever really waits. Time
+ * moves only after everything already runnable has run (one macrotask), as it would for real.
+ */
 export interface FakeClock extends Clock {
   /** Every sleep asked for, in ms, in order. */
   readonly sleeps: number[];
@@ -16,6 +19,8 @@ export function createFakeClock(start = 1_700_000_000_000): FakeClock {
     async sleep(ms, signal) {
       signal?.throwIfAborted();
       sleeps.push(ms);
+      await new Promise((resolve) => setImmediate(resolve));
+      signal?.throwIfAborted();
       now += ms;
     },
     advance(ms) {
