@@ -41,9 +41,10 @@ async function signIn(server: SimulatorServer) {
     body: JSON.stringify({ username: "user", password: "pass" }),
   });
   const { sessionToken } = (await login.json()) as { sessionToken: string };
-  return (method: string, path: string, body?: unknown) =>
+  return (method: string, path: string, body?: unknown, signal?: AbortSignal) =>
     fetch(`${server.url}/m2m/v1${path}`, {
       method,
+      signal,
       headers: { authorization: `Bearer ${access_token}`, "vz-m2m-token": sessionToken, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -105,5 +106,34 @@ describe("simulator server on loopback", () => {
     const limited = await client("POST", "/devices/actions/activate", activateBody(testDevices(1, 1)));
     expect([limited.status, limited.headers.get("retry-after")]).toEqual([429, "60"]);
     expect(((await limited.json()) as { errorCode: string }).errorCode).toBe("REQUEST_FAILED.RateLimitExceeded");
+  });
+});
+
+describe("simulator server: an answer delayed after the request took effect", () => {
+  it("lets the client give up while the activation stands, and keeps serving", async () => {
+    let tookEffect!: () => void;
+    const effect = new Promise<void>((resolve) => (tookEffect = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { server, client } = await start({
+      sleep: (ms) => {
+        if (ms !== 30_000) return Promise.resolve();
+        tookEffect();
+        return held;
+      },
+    });
+    server.simulator.setFaults({ delayResponse: { ms: 30_000, operation: "activateDevices", times: 1 } });
+    const controller = new AbortController();
+    const answer = client("POST", "/devices/actions/activate", activateBody(testDevices(1)), controller.signal).catch(
+      (error: Error) => error.name,
+    );
+    await effect;
+    expect(server.simulator.devices().map(({ state }) => state)).toEqual(["ACTIVE"]);
+    controller.abort();
+    expect(await answer).toBe("AbortError");
+    release();
+    await server.simulator.idle();
+    expect((await client("GET", "/callbacks/TestAccount-1")).status).toBe(200);
+    expect(server.simulator.deliveries().map(({ result, outcome }) => `${result}:${outcome}`)).toEqual(["Success:delivered"]);
   });
 });
