@@ -21,7 +21,7 @@ export type Operations = Pick<
 
 /** Builds the single-call methods on the wired openapi-fetch client. */
 export function createOperations(ctx: ClientContext): Operations {
-  const { raw, redactor } = ctx;
+  const { raw, redactor, logger } = ctx;
   // The client's default account goes into bodies that take one and leave it out.
   const withAccount = <Body extends { accountName?: string }>(body: Body): Body =>
     body.accountName === undefined && ctx.accountName !== undefined ? Object.assign({}, body, { accountName: ctx.accountName }) : body;
@@ -46,37 +46,37 @@ export function createOperations(ctx: ClientContext): Operations {
     async addDevices(body, options = {}) {
       const sent = withAccount(body);
       check("addDevices", validateAddDevicesRequest, sent);
-      const call = { method: "POST", schemaPath: "/devices/actions/add", redactor };
+      const call = { method: "POST", schemaPath: "/devices/actions/add", redactor, logger };
       return unwrapResponse(call, raw.POST("/devices/actions/add", { body: sent, signal: options.signal }));
     },
     async activateDevices(body, options = {}) {
       const sent = withAccount(body);
       check("activateDevices", validateActivateDevicesRequest, sent);
-      const call = { method: "POST", schemaPath: "/devices/actions/activate", redactor };
+      const call = { method: "POST", schemaPath: "/devices/actions/activate", redactor, logger };
       return unwrapResponse(call, raw.POST("/devices/actions/activate", { body: sent, signal: options.signal }));
     },
     async goToState(body, options = {}) {
       check("goToState", validateGoToStateRequest, body);
-      const call = { method: "PUT", schemaPath: "/devices/actions/goToState", redactor };
+      const call = { method: "PUT", schemaPath: "/devices/actions/goToState", redactor, logger };
       return unwrapResponse(call, raw.PUT("/devices/actions/goToState", { body, signal: options.signal }));
     },
     async registerCallback(body, options = {}) {
       redactor.add(body.username, body.password);
       const accountName = accountOf("registerCallback", options.accountName);
       check("registerCallback", validateRegisterCallbackRequest, body);
-      const call = { method: "POST", schemaPath: "/callbacks/{accountName}", redactor };
+      const call = { method: "POST", schemaPath: "/callbacks/{accountName}", redactor, logger };
       return unwrapResponse(call, raw.POST("/callbacks/{accountName}", { params: { path: { accountName } }, body, signal: options.signal }));
     },
     async listCallbacks(options = {}) {
       const accountName = accountOf("listCallbacks", options.accountName);
-      const call = { method: "GET", schemaPath: "/callbacks/{accountName}", redactor };
+      const call = { method: "GET", schemaPath: "/callbacks/{accountName}", redactor, logger };
       return unwrapResponse(call, raw.GET("/callbacks/{accountName}", { params: { path: { accountName } }, signal: options.signal }));
     },
     async deleteCallback(serviceName, options = {}) {
       const accountName = accountOf("deleteCallback", options.accountName);
       const schemaPath = "/callbacks/{accountName}/name/{serviceName}";
       return unwrapResponse(
-        { method: "DELETE", schemaPath, redactor },
+        { method: "DELETE", schemaPath, redactor, logger },
         raw.DELETE(schemaPath, { params: { path: { accountName, serviceName } }, signal: options.signal }),
       );
     },
@@ -85,7 +85,7 @@ export function createOperations(ctx: ClientContext): Operations {
       const session = ctx.session.peek();
       if (session === undefined) return;
       try {
-        const call = { method: "POST", schemaPath: "/session/logout", redactor };
+        const call = { method: "POST", schemaPath: "/session/logout", redactor, logger };
         await unwrapResponse(call, raw.POST("/session/logout", { signal: options.signal }));
         ctx.logger.info("M2M session ended");
       } catch (error) {

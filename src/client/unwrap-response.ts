@@ -1,3 +1,4 @@
+import type { SafeLogger } from "./logger.js";
 import type { SecretRedactor } from "./secret-redactor.js";
 import { errorFromResponse } from "./errors/error-from-response.js";
 
@@ -6,10 +7,12 @@ import { errorFromResponse } from "./errors/error-from-response.js";
  * The method and schema path name the call in the error.
  */
 export async function unwrapResponse<Data>(
-  call: { method: string; schemaPath: string; redactor: SecretRedactor },
+  call: { method: string; schemaPath: string; redactor: SecretRedactor; logger: SafeLogger },
   pending: Promise<{ data?: Data; error?: unknown; response: Response }>,
 ): Promise<Data> {
   const { data, error, response } = await pending;
   if (response.ok) return data as Data;
-  throw errorFromResponse({ method: call.method, schemaPath: call.schemaPath, response, body: error }, call.redactor);
+  const failure = errorFromResponse({ method: call.method, schemaPath: call.schemaPath, response, body: error }, call.redactor);
+  call.logger.warn(failure.message, { error: failure.name, status: response.status });
+  throw failure;
 }

@@ -55,6 +55,7 @@ export function createOAuthTokenIssuer(options: OAuthTokenIssuerOptions): () => 
       const body = readErrorBody(error);
       const errorMessage = options.redactor.redactOptional(body.errorMessage);
       const detail = [body.errorCode, errorMessage && JSON.stringify(errorMessage)].filter(Boolean).join(": ");
+      options.logger.error("OAuth token request refused", { status: response.status, errorCode: body.errorCode, errorMessage });
       throw new AuthenticationError(
         `ThingSpace refused the OAuth token request with HTTP ${response.status}${detail ? ` ${detail}` : ""}. ` +
           "Check the clientId and clientSecret options (the application's key and secret).",

@@ -53,7 +53,7 @@ export function createSessionLogin(options: SessionLoginOptions): (renewal: bool
       const body = readErrorBody(error);
       const errorMessage = options.redactor.redactOptional(body.errorMessage);
       const detail = [body.errorCode, errorMessage && JSON.stringify(errorMessage)].filter(Boolean).join(": ");
-      options.logger.error("M2M login refused", { status: response.status, errorCode: body.errorCode });
+      options.logger.error("M2M login refused", { status: response.status, errorCode: body.errorCode, errorMessage });
       throw new AuthenticationError(
         `ThingSpace refused the M2M login with HTTP ${response.status}${detail ? ` ${detail}` : ""}. ${lockAdvice}`,
         { stage: "login", locked: true, status: response.status, errorCode: body.errorCode, errorMessage },
