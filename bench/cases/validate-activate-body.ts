@@ -2,12 +2,12 @@
 import { validateActivateDevicesRequest } from "../../generated/validators.js";
 import type { BenchCase } from "../case.js";
 import { compare, formatMs } from "../harness.js";
-import { devices } from "../support/devices.js";
+import { exampleDevices } from "../../src/devices/example-devices.js";
 
 export const validateActivateBody: BenchCase = {
   id: 3,
   async run() {
-    const body = { devices: devices(10_000), accountName: "0868924207-00001", servicePlan: "plan", mdnZipCode: "98801" };
+    const body = { devices: exampleDevices(10_000), accountName: "0868924207-00001", servicePlan: "plan", mdnZipCode: "98801" };
     if (!validateActivateDevicesRequest(body)) throw new Error("benchmark body is invalid");
     const result = await compare(
       () => JSON.stringify(body),
