@@ -4,7 +4,7 @@
  */
 import type { Violation } from "../validation/violations.js";
 import type { CallbackKind, CallbackOfKind, CallbackService, ParsedCallback } from "./callback-types.js";
-import { systemClock, type Clock } from "./clock.js";
+import { systemClock, type Clock } from "../client/clock.js";
 import { createCredentialsCheck, type CallbackCredentials } from "./credentials-check.js";
 import type { DedupeStore } from "./dedupe-store.js";
 import { createMemoryDedupeStore } from "./memory-dedupe-store.js";

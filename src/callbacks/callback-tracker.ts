@@ -4,7 +4,7 @@
  * await each request's completion or a timeout with per-device outcomes.
  */
 import type { ParsedCallback } from "./callback-types.js";
-import { systemClock, type Clock } from "./clock.js";
+import { systemClock, type Clock } from "../client/clock.js";
 import { RequestExpectation, type DeviceOutcome, type ExpectedDevice, type RecordResult } from "./request-expectation.js";
 
 /** Where a request stands: every device reported, or what is still missing. */
@@ -114,14 +114,16 @@ export function createCallbackTracker<D extends ExpectedDevice = ExpectedDevice>
       return new Promise((resolve) => {
         const set = waiters.get(requestId) ?? new Set();
         waiters.set(requestId, set);
+        const timeout = new AbortController();
         const finish = (timedOut: boolean) => {
           set.delete(notify);
-          clock.clearTimeout(timer);
+          timeout.abort();
           resolve(snapshot(requestId, expectation, timedOut));
         };
         const notify = () => finish(false);
-        const timer = clock.setTimeout(() => finish(true), timeoutMs);
         set.add(notify);
+        // Rejected only when aborted, i.e. after finish(false) already resolved.
+        clock.sleep(timeoutMs, timeout.signal).then(() => finish(true), () => undefined);
       });
     },
     async waitAll({ timeoutMs }) {

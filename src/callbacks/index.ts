@@ -34,5 +34,5 @@ export {
   type TrackerReport,
 } from "./callback-tracker.js";
 export type { DeviceOutcome, ExpectedDevice, RecordResult } from "./request-expectation.js";
-export { systemClock, type Clock } from "./clock.js";
+export type { Clock } from "../client/clock.js";
 export type { Violation } from "../validation/violations.js";

@@ -3,7 +3,7 @@
  * `maxEntries`, so a long-running receiver keeps bounded memory. One process only: several
  * processes behind a load balancer need a shared `DedupeStore`.
  */
-import type { Clock } from "./clock.js";
+import type { Clock } from "../client/clock.js";
 import type { DedupeClaim, DedupeSettlement, DedupeStore } from "./dedupe-store.js";
 
 /** Options of `createMemoryDedupeStore`. */

@@ -3,6 +3,7 @@
  * body: invalid input comes back as violations with JSON paths.
  */
 import type { ValidateFunction } from "ajv";
+import type { components } from "../../generated/openapi-types.js";
 import {
   validateActivateSucceededCallback,
   validateCarrierServiceCallback,
@@ -53,10 +54,20 @@ function explain(body: unknown, candidates: readonly CallbackService[]): Violati
   return all.length > 0 ? all : [{ path: "", rule: "oneOf", message: "the body is not a callback of this service" }];
 }
 
+type DeviceFailedCallback = components["schemas"]["DeviceFailedCallback"];
+
 /**
- * The variant of `body` if it is a valid `service` callback. Without a hint (`hinted` false) a
- * `faultResponse` cannot be told apart between CarrierService and StateService: `deviceFailed`.
+ * A `faultResponse` message. Without a hint it cannot be told apart between CarrierService and
+ * StateService (both accept the same body): `deviceFailed`.
  */
+function failure(service: "CarrierService" | "StateService", hinted: boolean, body: DeviceFailedCallback): ParsedCallback {
+  if (!hinted) return normalizedCallback("deviceFailed", undefined, "failed", body, body.deviceIds);
+  return service === "CarrierService"
+    ? normalizedCallback("activateFailed", service, "failed", body, body.deviceIds)
+    : normalizedCallback("goToStateFailed", service, "failed", body, body.deviceIds);
+}
+
+/** The variant of `body` if it is a valid `service` callback. */
 function classify(body: unknown, service: CallbackService, hinted: boolean): ParsedCallback | undefined {
   if (service === "NiddService") {
     if (!validateNiddServiceCallback(body)) return undefined;
@@ -67,22 +78,14 @@ function classify(body: unknown, service: CallbackService, hinted: boolean): Par
   }
   if (service === "CarrierService") {
     if (!validateCarrierServiceCallback(body)) return undefined;
-    if (validateActivateSucceededCallback(body)) {
-      const inner = body.deviceResponse.activateResponse.deviceIds;
-      return normalizedCallback("activateSucceeded", service, "succeeded", body, body.deviceIds, inner);
-    }
-    return hinted
-      ? normalizedCallback("activateFailed", service, "failed", body, body.deviceIds)
-      : normalizedCallback("deviceFailed", undefined, "failed", body, body.deviceIds);
+    return validateActivateSucceededCallback(body)
+      ? normalizedCallback("activateSucceeded", service, "succeeded", body, body.deviceIds, body.deviceResponse.activateResponse.deviceIds)
+      : failure(service, hinted, body);
   }
   if (!validateStateServiceCallback(body)) return undefined;
-  if (validateGoToStateSucceededCallback(body)) {
-    const inner = body.deviceResponse.goToStateResponse.deviceIds;
-    return normalizedCallback("goToStateSucceeded", service, "succeeded", body, body.deviceIds, inner);
-  }
-  return hinted
-    ? normalizedCallback("goToStateFailed", service, "failed", body, body.deviceIds)
-    : normalizedCallback("deviceFailed", undefined, "failed", body, body.deviceIds);
+  return validateGoToStateSucceededCallback(body)
+    ? normalizedCallback("goToStateSucceeded", service, "succeeded", body, body.deviceIds, body.deviceResponse.goToStateResponse.deviceIds)
+    : failure(service, hinted, body);
 }
 
 /**

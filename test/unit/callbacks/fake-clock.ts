@@ -1,40 +1,39 @@
-/** A clock whose time moves only when a test says so; timers fire in order on `advance`. */
-import type { Clock } from "../../../src/callbacks/clock.js";
+/** A clock whose time moves only when a test says so; sleeps end in order on `advance`. */
+import type { Clock } from "../../../src/client/clock.js";
 
 export interface FakeClock extends Clock {
-  /** Moves time forward, firing the timers that fall due. */
+  /** Moves time forward, ending the sleeps that fall due. */
   advance(ms: number): void;
-  /** Timers set and not yet fired or cleared. */
+  /** Sleeps neither ended nor aborted. */
   readonly pendingTimers: number;
 }
 
 export function createFakeClock(start = 1_700_000_000_000): FakeClock {
   let now = start;
-  let nextId = 1;
-  const timers = new Map<number, { at: number; callback: () => void }>();
+  const sleeps = new Set<{ at: number; wake: () => void }>();
   return {
     now: () => now,
-    setTimeout(callback, ms) {
-      const id = nextId++;
-      timers.set(id, { at: now + ms, callback });
-      return id;
-    },
-    clearTimeout(handle) {
-      timers.delete(handle as number);
+    sleep(ms, signal) {
+      return new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
+        const sleeper = { at: now + ms, wake: resolve };
+        sleeps.add(sleeper);
+        signal?.addEventListener("abort", () => {
+          sleeps.delete(sleeper);
+          reject(signal.reason);
+        }, { once: true });
+      });
     },
     advance(ms) {
-      const until = now + ms;
-      for (;;) {
-        const due = [...timers].filter(([, t]) => t.at <= until).sort(([, a], [, b]) => a.at - b.at)[0];
-        if (!due) break;
-        timers.delete(due[0]);
-        now = Math.max(now, due[1].at);
-        due[1].callback();
+      now += ms;
+      for (const sleeper of [...sleeps].sort((a, b) => a.at - b.at)) {
+        if (sleeper.at > now) break;
+        sleeps.delete(sleeper);
+        sleeper.wake();
       }
-      now = until;
     },
     get pendingTimers() {
-      return timers.size;
+      return sleeps.size;
     },
   };
 }
