@@ -2,7 +2,7 @@ import type { components } from "../../generated/openapi-types.js";
 import type { ClientContext } from "./client-context.js";
 import type { Operations } from "./operations.js";
 import type { ThingSpaceClient } from "./thing-space-client.js";
-import { runBatch } from "./batching/run-batch.js";
+import { runBatch, type BatchSender } from "./batching/run-batch.js";
 import { maxActivateDevices, maxAddDevices, maxGoToStateDevices } from "./spec-limits.js";
 
 type Schemas = components["schemas"];
@@ -17,40 +17,30 @@ const requestIdOf = (response: Schemas["RequestIdResponse"]): string => response
  * validated, paced, authenticated and replayed after a session expiry like any call).
  */
 export function createBatchOperations(ctx: ClientContext, operations: Operations): BatchOperations {
-  const { logger } = ctx;
+  const sender = <Device, Response>(
+    operation: string,
+    maxChunkSize: number,
+    send: BatchSender<Device, Response>["send"],
+    idOf: (response: Response) => string | undefined,
+  ): BatchSender<Device, Response> => ({ operation, maxChunkSize, send, requestIdOf: idOf, logger: ctx.logger });
   return {
-    activateDevicesInBatches(devices, request, options) {
-      const sender = {
-        operation: "activateDevices",
-        maxChunkSize: maxActivateDevices,
-        send: (chunk: Schemas["DeviceWithIpAddress"][], signal: AbortSignal | undefined) =>
-          operations.activateDevices({ ...request, devices: chunk }, { signal }),
-        requestIdOf,
-        logger,
-      };
-      return runBatch(sender, devices, options);
-    },
-    goToStateInBatches(devices, request, options) {
-      const sender = {
-        operation: "goToState",
-        maxChunkSize: maxGoToStateDevices,
-        send: (chunk: Schemas["DeviceWithIpAddress"][], signal: AbortSignal | undefined) =>
-          operations.goToState({ ...request, devices: chunk }, { signal }),
-        requestIdOf,
-        logger,
-      };
-      return runBatch(sender, devices, options);
-    },
-    addDevicesInBatches(devices, request, options) {
-      const sender = {
-        operation: "addDevices",
-        maxChunkSize: maxAddDevices,
-        send: (chunk: Schemas["DeviceToAdd"][], signal: AbortSignal | undefined) =>
-          operations.addDevices({ ...request, devicesToAdd: chunk }, { signal }),
-        requestIdOf: () => undefined,
-        logger,
-      };
-      return runBatch(sender, devices, options);
-    },
+    activateDevicesInBatches: (devices, request, options) =>
+      runBatch(
+        sender("activateDevices", maxActivateDevices, (chunk, signal) => operations.activateDevices({ ...request, devices: chunk }, { signal }), requestIdOf),
+        devices,
+        options,
+      ),
+    goToStateInBatches: (devices, request, options) =>
+      runBatch(
+        sender("goToState", maxGoToStateDevices, (chunk, signal) => operations.goToState({ ...request, devices: chunk }, { signal }), requestIdOf),
+        devices,
+        options,
+      ),
+    addDevicesInBatches: (devices, request, options) =>
+      runBatch(
+        sender("addDevices", maxAddDevices, (chunk, signal) => operations.addDevices({ ...request, devicesToAdd: chunk }, { signal }), () => undefined),
+        devices,
+        options,
+      ),
   };
 }

@@ -4,7 +4,8 @@ import type { Clock } from "../clock.js";
 import type { SafeLogger } from "../logger.js";
 import type { SecretRedactor } from "../secret-redactor.js";
 import { AuthenticationError } from "../errors/authentication-error.js";
-import { readErrorBody } from "../errors/error-body.js";
+import { readRefusal } from "../errors/error-body.js";
+import { summarizeAnswer } from "../errors/answer-fields.js";
 import type { IssuedToken } from "./token-cache.js";
 
 /** What the OAuth client-credentials grant needs. */
@@ -52,14 +53,12 @@ export function createOAuthTokenIssuer(options: OAuthTokenIssuerOptions): () => 
     }
     const { data, error, response } = result;
     if (!data || typeof data.access_token !== "string" || data.access_token === "") {
-      const body = readErrorBody(error);
-      const errorMessage = options.redactor.redactOptional(body.errorMessage);
-      const detail = [body.errorCode, errorMessage && JSON.stringify(errorMessage)].filter(Boolean).join(": ");
-      options.logger.error("OAuth token request refused", { status: response.status, errorCode: body.errorCode, errorMessage });
+      const refusal = readRefusal(response.status, error, options.redactor);
+      options.logger.error("OAuth token request refused", refusal);
       throw new AuthenticationError(
-        `ThingSpace refused the OAuth token request with HTTP ${response.status}${detail ? ` ${detail}` : ""}. ` +
+        `ThingSpace refused the OAuth token request with ${summarizeAnswer(refusal)}. ` +
           "Check the clientId and clientSecret options (the application's key and secret).",
-        { stage: "token", status: response.status, errorCode: body.errorCode, errorMessage },
+        { stage: "token", ...refusal },
       );
     }
     options.redactor.add(data.access_token);

@@ -4,7 +4,8 @@ import type { SafeLogger } from "../logger.js";
 import type { SecretRedactor } from "../secret-redactor.js";
 import { AuthenticationError } from "../errors/authentication-error.js";
 import { ConnectionError } from "../errors/connection-error.js";
-import { readErrorBody } from "../errors/error-body.js";
+import { readRefusal } from "../errors/error-body.js";
+import { summarizeAnswer } from "../errors/answer-fields.js";
 import type { IssuedToken, TokenSource } from "./token-cache.js";
 
 /** What the M2M login needs. */
@@ -50,14 +51,13 @@ export function createSessionLogin(options: SessionLoginOptions): (renewal: bool
     }
     const { data, error, response } = result;
     if (!data || typeof data.sessionToken !== "string" || data.sessionToken === "") {
-      const body = readErrorBody(error);
-      const errorMessage = options.redactor.redactOptional(body.errorMessage);
-      const detail = [body.errorCode, errorMessage && JSON.stringify(errorMessage)].filter(Boolean).join(": ");
-      options.logger.error("M2M login refused", { status: response.status, errorCode: body.errorCode, errorMessage });
-      throw new AuthenticationError(
-        `ThingSpace refused the M2M login with HTTP ${response.status}${detail ? ` ${detail}` : ""}. ${lockAdvice}`,
-        { stage: "login", locked: true, status: response.status, errorCode: body.errorCode, errorMessage },
-      );
+      const refusal = readRefusal(response.status, error, options.redactor);
+      options.logger.error("M2M login refused", refusal);
+      throw new AuthenticationError(`ThingSpace refused the M2M login with ${summarizeAnswer(refusal)}. ${lockAdvice}`, {
+        stage: "login",
+        locked: true,
+        ...refusal,
+      });
     }
     options.redactor.add(data.sessionToken);
     options.logger.info(renewal ? "M2M session renewed" : "M2M session started");

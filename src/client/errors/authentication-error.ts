@@ -1,5 +1,6 @@
 import { ThingSpaceError } from "./thing-space-error.js";
-import { parseErrorCode, type ErrorClass } from "./parse-error-code.js";
+import { answerFields } from "./answer-fields.js";
+import type { ErrorClass } from "./parse-error-code.js";
 
 /** Where authentication failed: the OAuth token, the M2M login, or a call whose tokens were refused. */
 export type AuthenticationStage = "token" | "login" | "request";
@@ -23,32 +24,20 @@ export class AuthenticationError extends ThingSpaceError {
   override name = "AuthenticationError";
   readonly stage: AuthenticationStage;
   readonly locked: boolean;
-  readonly status?: number;
-  readonly errorCode?: string;
-  readonly errorMessage?: string;
-  readonly errorClass?: ErrorClass;
+  declare readonly status?: number;
+  declare readonly errorCode?: string;
+  declare readonly errorMessage?: string;
+  declare readonly errorClass?: ErrorClass;
+  declare readonly service?: string;
 
   constructor(message: string, fields: AuthenticationErrorFields, options?: { cause?: unknown }) {
     super(message, options);
     this.stage = fields.stage;
     this.locked = fields.locked ?? false;
-    if (fields.status !== undefined) this.status = fields.status;
-    if (fields.errorCode !== undefined) {
-      this.errorCode = fields.errorCode;
-      const errorClass = parseErrorCode(fields.errorCode).errorClass;
-      if (errorClass) this.errorClass = errorClass;
-    }
-    if (fields.errorMessage !== undefined) this.errorMessage = fields.errorMessage;
+    Object.assign(this, answerFields(fields));
   }
 
   protected override details(): Record<string, unknown> {
-    return {
-      stage: this.stage,
-      locked: this.locked,
-      status: this.status,
-      errorCode: this.errorCode,
-      errorMessage: this.errorMessage,
-      errorClass: this.errorClass,
-    };
+    return { stage: this.stage, locked: this.locked, ...answerFields(this) };
   }
 }

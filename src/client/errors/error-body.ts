@@ -16,3 +16,13 @@ export function readErrorBody(body: unknown): { errorCode?: string; errorMessage
   if (typeof message === "string") result.errorMessage = message;
   return result;
 }
+
+/** An unsuccessful answer's status and error fields, its message scrubbed of the client's secrets. */
+export function readRefusal(
+  status: number,
+  body: unknown,
+  redactor: { redactOptional(text: string | undefined): string | undefined },
+): { status: number; errorCode?: string; errorMessage?: string } {
+  const { errorCode, errorMessage } = readErrorBody(body);
+  return { status, errorCode, errorMessage: redactor.redactOptional(errorMessage) };
+}

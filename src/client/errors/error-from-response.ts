@@ -4,7 +4,8 @@ import { readErrorBody } from "./error-body.js";
 import { howToCheck } from "./how-to-check.js";
 import { OutcomeUnknownError } from "./outcome-unknown-error.js";
 import { isSessionTokenCode } from "./parse-error-code.js";
-import { describeAnswer, ThingSpaceApiError } from "./thing-space-api-error.js";
+import { ThingSpaceApiError } from "./thing-space-api-error.js";
+import { summarizeAnswer } from "./answer-fields.js";
 import type { ThingSpaceError } from "./thing-space-error.js";
 
 /**
@@ -31,7 +32,7 @@ export function errorFromResponse(
   };
   if (response.status === 401 || isSessionTokenCode(parsed.errorCode)) {
     return new AuthenticationError(
-      `${describeAnswer("ThingSpace refused the tokens of", fields)} A new token was already tried once; check the credentials.`,
+      `ThingSpace refused the tokens of ${operation} with ${summarizeAnswer(fields)}. A new token was already tried once; check the credentials.`,
       { stage: "request", ...fields },
     );
   }

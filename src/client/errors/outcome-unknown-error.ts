@@ -1,5 +1,6 @@
 import { ThingSpaceError } from "./thing-space-error.js";
-import { parseErrorCode, type ErrorClass } from "./parse-error-code.js";
+import { answerFields, summarizeAnswer } from "./answer-fields.js";
+import type { ErrorClass } from "./parse-error-code.js";
 
 /** Why the outcome is unknown. */
 export type OutcomeUnknownReason = "timeout" | "server-error" | "connection-lost";
@@ -31,13 +32,14 @@ export class OutcomeUnknownError extends ThingSpaceError {
   readonly operation: string;
   readonly reason: OutcomeUnknownReason;
   readonly howToCheck: string;
-  readonly status?: number;
-  readonly errorCode?: string;
-  readonly errorMessage?: string;
-  readonly errorClass?: ErrorClass;
+  declare readonly status?: number;
+  declare readonly errorCode?: string;
+  declare readonly errorMessage?: string;
+  declare readonly errorClass?: ErrorClass;
+  declare readonly service?: string;
 
   constructor(fields: OutcomeUnknownFields, options?: { cause?: unknown }) {
-    const answer = fields.status === undefined ? "" : ` (HTTP ${fields.status}${fields.errorCode ? ` ${fields.errorCode}` : ""})`;
+    const answer = fields.status === undefined ? "" : ` (${summarizeAnswer({ status: fields.status, errorCode: fields.errorCode })})`;
     super(
       `${fields.operation} ${reasons[fields.reason]}${answer}; it may have taken effect, so it was not sent again. ${fields.howToCheck}`,
       options,
@@ -45,24 +47,10 @@ export class OutcomeUnknownError extends ThingSpaceError {
     this.operation = fields.operation;
     this.reason = fields.reason;
     this.howToCheck = fields.howToCheck;
-    if (fields.status !== undefined) this.status = fields.status;
-    if (fields.errorCode !== undefined) {
-      this.errorCode = fields.errorCode;
-      const errorClass = parseErrorCode(fields.errorCode).errorClass;
-      if (errorClass) this.errorClass = errorClass;
-    }
-    if (fields.errorMessage !== undefined) this.errorMessage = fields.errorMessage;
+    Object.assign(this, answerFields(fields));
   }
 
   protected override details(): Record<string, unknown> {
-    return {
-      operation: this.operation,
-      reason: this.reason,
-      howToCheck: this.howToCheck,
-      status: this.status,
-      errorCode: this.errorCode,
-      errorMessage: this.errorMessage,
-      errorClass: this.errorClass,
-    };
+    return { operation: this.operation, reason: this.reason, howToCheck: this.howToCheck, ...answerFields(this) };
   }
 }

@@ -1,5 +1,6 @@
 import { ThingSpaceError } from "./thing-space-error.js";
-import { parseErrorCode, type ErrorClass } from "./parse-error-code.js";
+import { answerFields, summarizeAnswer } from "./answer-fields.js";
+import type { ErrorClass } from "./parse-error-code.js";
 
 /** What ThingSpace answered: the HTTP status and, when the body was `{errorCode, errorMessage}`, both. */
 export interface ApiErrorFields {
@@ -18,42 +19,21 @@ export interface ApiErrorFields {
 export class ThingSpaceApiError extends ThingSpaceError {
   override name = "ThingSpaceApiError";
   readonly operation: string;
-  readonly status: number;
-  readonly errorCode?: string;
-  readonly errorMessage?: string;
+  declare readonly status: number;
+  declare readonly errorCode?: string;
+  declare readonly errorMessage?: string;
   /** `INPUT_INVALID`, `REQUEST_FAILED`, `REQUEST_ONHOLD` or `REQUEST_CANCELLED`, when the code names one. */
-  readonly errorClass?: ErrorClass;
+  declare readonly errorClass?: ErrorClass;
   /** The service prefix of the code (`UnifiedWebService`), when there is one. */
-  readonly service?: string;
+  declare readonly service?: string;
 
   constructor(fields: ApiErrorFields, options?: { cause?: unknown }) {
-    super(describeAnswer("ThingSpace refused", fields), options);
+    super(`ThingSpace refused ${fields.operation} with ${summarizeAnswer(fields)}.`, options);
     this.operation = fields.operation;
-    this.status = fields.status;
-    if (fields.errorCode !== undefined) {
-      this.errorCode = fields.errorCode;
-      const parsed = parseErrorCode(fields.errorCode);
-      if (parsed.errorClass) this.errorClass = parsed.errorClass;
-      if (parsed.service) this.service = parsed.service;
-    }
-    if (fields.errorMessage !== undefined) this.errorMessage = fields.errorMessage;
+    Object.assign(this, answerFields(fields));
   }
 
   protected override details(): Record<string, unknown> {
-    return {
-      operation: this.operation,
-      status: this.status,
-      errorCode: this.errorCode,
-      errorMessage: this.errorMessage,
-      errorClass: this.errorClass,
-      service: this.service,
-    };
+    return { operation: this.operation, ...answerFields(this) };
   }
-}
-
-/** `ThingSpace refused POST /x with HTTP 400 REQUEST_FAILED.DeviceNotFound: "Device not found".` */
-export function describeAnswer(lead: string, fields: ApiErrorFields): string {
-  const code = fields.errorCode ? ` ${fields.errorCode}` : "";
-  const text = fields.errorMessage ? `: ${JSON.stringify(fields.errorMessage)}` : "";
-  return `${lead} ${fields.operation} with HTTP ${fields.status}${code}${text}.`;
 }
