@@ -12,11 +12,17 @@ import { jsonResponse } from "./json-response.js";
 import { parseCallback } from "./parse-callback.js";
 import { parseJsonBody } from "./parse-json-body.js";
 import { readBodyWithLimit } from "./read-body-with-limit.js";
+import { redactCredentials } from "./redact-credentials.js";
 import { remoteAddressOf, type CallbackRequestContext } from "./source-allowlist.js";
 import { withTimeBudget } from "./time-budget.js";
 
-/** A Fetch-style callback receiver. The second argument is optional: hosts may pass their own. */
-export type CallbackRequestHandler = (request: Request, context?: CallbackRequestContext) => Promise<Response>;
+/**
+ * A Fetch-style callback receiver. The second argument is `{ remoteAddress }`, or whatever the
+ * host passes there (Deno's connection info is understood; Bun's server, Workers' env and
+ * Next.js's route context are ignored): hence `| object`, so that `Deno.serve(handler)`,
+ * `export default { fetch: handler }` and `export const POST = handler` type-check.
+ */
+export type CallbackRequestHandler = (request: Request, context?: CallbackRequestContext | object) => Promise<Response>;
 
 const problem = (status: number, error: string, message: string, extra: object = {}, headers?: Record<string, string>) =>
   jsonResponse(status, { error, message, ...extra }, headers);
@@ -24,13 +30,6 @@ const problem = (status: number, error: string, message: string, extra: object =
 function isJsonMediaType(contentType: string | null): boolean {
   const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
   return type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));
-}
-
-function redacted(body: unknown): unknown {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return body;
-  const copy: Record<string, unknown> = { ...body };
-  for (const name of ["username", "password"]) if (name in copy) copy[name] = "[redacted]";
-  return copy;
 }
 
 function identity(callback: ParsedCallback): Omit<CallbackErrorDetails, "stage"> {
@@ -75,6 +74,10 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
   };
 
   async function receive(request: Request, remoteAddress: string | undefined): Promise<Response> {
+    if (request.bodyUsed) {
+      report(new Error("the request body was already read: mount the callback handler before any body parser"), { stage: "internal" });
+      return problem(500, "internal_error", "the callback could not be handled; send it again later");
+    }
     const body = await readBodyWithLimit(request, settings.maxBodyBytes);
     if (!body.ok) {
       return body.reason === "too-large"
@@ -89,7 +92,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
     const parsed = parseCallback(json.value, { service: settings.service });
     if (!parsed.ok) {
       const message = `the body is not a valid ${settings.service ?? "ThingSpace"} callback`;
-      return rejectInvalid(400, "invalid_callback", message, { reason: "schema", violations: parsed.violations, body: redacted(json.value), remoteAddress });
+      return rejectInvalid(400, "invalid_callback", message, { reason: "schema", violations: parsed.violations, body: redactCredentials(json.value), remoteAddress });
     }
     const callback = parsed.callback;
     const run = handlersOf(settings, callback);

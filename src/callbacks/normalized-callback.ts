@@ -3,6 +3,7 @@
  * identifiers are offered with lower-case kinds, as ThingSpace spells kinds in any case.
  */
 import { deviceIdKey, deviceKey } from "../devices/device-key.js";
+import { redactCredentials } from "./redact-credentials.js";
 import type { CallbackKind, CallbackOfKind, ReportedDeviceId } from "./callback-types.js";
 
 function lowerCaseKinds(ids: readonly ReportedDeviceId[]): ReportedDeviceId[] {
@@ -31,5 +32,10 @@ export function normalizedCallback<K extends CallbackKind>(
     allDeviceIds: [...all.values()],
     deviceKey: deviceKey(own),
   };
+  // Logging or serializing the parsed callback must not print the credentials it carries; the
+  // payload itself stays verbatim for the code that reads it.
+  const safeView = () => ({ ...callback, payload: redactCredentials(payload) });
+  Object.defineProperty(callback, "toJSON", { value: safeView });
+  Object.defineProperty(callback, Symbol.for("nodejs.util.inspect.custom"), { value: safeView });
   return callback as unknown as CallbackOfKind<K>;
 }

@@ -4,7 +4,7 @@
  * address is the proxy's, so pass the client address the proxy vouches for instead.
  */
 
-/** What a host may pass as the handler's second argument. */
+/** The second argument the handler understands: the sender's address, where the host knows it. */
 export interface CallbackRequestContext {
   /** The TCP peer address, e.g. from `socket.remoteAddress` (the node adapter passes it). */
   readonly remoteAddress?: string;

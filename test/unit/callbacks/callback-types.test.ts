@@ -62,7 +62,14 @@ describe("the parsed callback's types", () => {
         activated: () => undefined,
       },
     });
-    expectTypeOf(handler).toEqualTypeOf<(request: Request, context?: { readonly remoteAddress?: string }) => Promise<Response>>();
+    expectTypeOf(handler).toExtend<(request: Request, context?: { readonly remoteAddress?: string }) => Promise<Response>>();
+    // As the hosts call it: Deno.serve, Bun.serve's fetch, Workers' fetch, a Next.js route.
+    expectTypeOf(handler).toExtend<(request: Request, info: { remoteAddr: { hostname: string; port: number } }) => Promise<Response>>();
+    expectTypeOf(handler).toExtend<(request: Request, server: { port: number; stop(): void }) => Promise<Response>>();
+    expectTypeOf(handler).toExtend<(request: Request, env: Record<string, unknown>, ctx: { waitUntil(p: Promise<unknown>): void }) => Promise<Response>>();
+    expectTypeOf(handler).toExtend<(request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>>();
+    // @ts-expect-error the address goes in { remoteAddress }, not as a bare string
+    void handler(new Request("http://127.0.0.1/", { method: "POST" }), "137.117.33.109");
 
     // @ts-expect-error credentials are required unless the loud opt-out is given
     expect(() => createCallbackHandler({ onCallback: () => undefined })).toThrow(TypeError);

@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCallback } from "../../../src/callbacks/parse-callback.js";
@@ -48,6 +49,15 @@ describe("parseCallback on the pages' examples", () => {
       { kind: "msisdn", id: "13122379508" },
       { kind: "min", id: "2345958183" },
     ]);
+  });
+
+  it("never prints the credentials when the parsed callback is logged or serialized", () => {
+    const result = parseCallback({ ...specExample<object>("NiddServiceConfigCreated"), password: "s3cret-callback-password" });
+    if (!result.ok) throw new Error("expected the example to parse");
+    expect(JSON.stringify(result.callback)).not.toContain("s3cret");
+    expect(JSON.parse(JSON.stringify(result.callback)).payload).toMatchObject({ username: "[redacted]", password: "[redacted]" });
+    expect(inspect(result.callback, { depth: 10 })).not.toContain("s3cret");
+    expect(result.callback.payload.password).toBe("s3cret-callback-password");
   });
 
   it("takes a NIDD message's device from niddConfigResponse", () => {

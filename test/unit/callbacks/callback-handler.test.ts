@@ -1,0 +1,63 @@
+// The handler called directly with Fetch Requests, as Bun, Deno, Workers and Next.js call it.
+import { describe, expect, it, vi } from "vitest";
+import { createCallbackHandler } from "../../../src/callbacks/callback-handler.js";
+import { specExample } from "../../support/spec-document.js";
+
+const credentials = { username: "listener", password: "a-long-random-secret" };
+const callbackRequest = () =>
+  new Request("https://listener.example/thingspace/state", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ ...specExample<object>("StateServiceGoToStateSucceeded"), ...credentials }),
+  });
+
+describe("createCallbackHandler as a Fetch handler", () => {
+  it("answers 200 with no host context at all", async () => {
+    const handler = createCallbackHandler({ credentials, service: "StateService", onCallback: () => undefined });
+    const response = await handler(callbackRequest());
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+  });
+
+  it("reads the sender's address from Deno.serve's connection info for allowedSources", async () => {
+    const handler = createCallbackHandler({ credentials, allowedSources: ["137.117.33.109"], onCallback: () => undefined });
+    const deno = (hostname: string) => ({ remoteAddr: { transport: "tcp", hostname, port: 40000 } });
+    expect((await handler(callbackRequest(), deno("137.117.33.109") as never)).status).toBe(200);
+    expect((await handler(callbackRequest(), deno("10.1.2.3") as never)).status).toBe(403);
+  });
+
+  it("answers 500 and says why when a body parser already read the body", async () => {
+    const onError = vi.fn();
+    const handler = createCallbackHandler({ credentials, onCallback: () => undefined, onError });
+    const request = callbackRequest();
+    await request.text();
+    const response = await handler(request);
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ error: "internal_error", message: "the callback could not be handled; send it again later" });
+    expect(String(onError.mock.calls[0]![0])).toBe("Error: the request body was already read: mount the callback handler before any body parser");
+  });
+
+  it("answers 400 for bytes that are not UTF-8", async () => {
+    const handler = createCallbackHandler({ credentials, onCallback: () => undefined });
+    const request = new Request("https://listener.example/", { method: "POST", headers: { "content-type": "application/json" }, body: new Uint8Array([0x7b, 0xff, 0x7d]) });
+    const response = await handler(request);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: "invalid_json",
+      message: "the body is not valid UTF-8 text",
+      violations: [{ path: "", rule: "encoding", message: "the body is not valid UTF-8 text" }],
+    });
+  });
+
+  it("still answers when onError and onInvalid themselves throw", async () => {
+    const handler = createCallbackHandler({
+      credentials,
+      onCallback: () => { throw new Error("handler failed"); },
+      onError: () => { throw new Error("logger down"); },
+      onInvalid: () => { throw new Error("dead-letter queue down"); },
+    });
+    expect((await handler(callbackRequest())).status).toBe(500);
+    const invalid = new Request("https://listener.example/", { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+    expect((await handler(invalid)).status).toBe(400);
+  });
+});
