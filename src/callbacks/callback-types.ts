@@ -39,7 +39,7 @@ interface ParsedCallbackBase<
    * …), kinds in lower case, without repeats. The tracker matches devices on these.
    */
   readonly allDeviceIds: readonly ReportedDeviceId[];
-  /** `deviceKey(deviceIds)`: the device's identity for deduplication. */
+  /** `deviceKey(deviceIds)` (or of `allDeviceIds` when `deviceIds` is empty): the device's identity. */
   readonly deviceKey: string;
 }
 

@@ -5,7 +5,15 @@
  */
 import type { ParsedCallback } from "./callback-types.js";
 
-/** `requestId`, `deviceKey` and `kind`, joined by newlines (which none of them contains). */
-export function callbackDedupeKey(callback: Pick<ParsedCallback, "requestId" | "deviceKey" | "kind">): string {
-  return `${callback.requestId}\n${callback.deviceKey}\n${callback.kind}`;
+/**
+ * `requestId`, `deviceKey` and `kind`, joined by newlines. A message that names no device at all
+ * is keyed by its content instead (less `callbackCount` and the credentials), so that two such
+ * messages are never mistaken for copies of each other.
+ */
+export function callbackDedupeKey(callback: Pick<ParsedCallback, "requestId" | "deviceKey" | "kind"> & { readonly payload?: unknown }): string {
+  const device =
+    callback.deviceKey !== "" || callback.payload === undefined
+      ? callback.deviceKey
+      : `content:${JSON.stringify({ ...(callback.payload as object), callbackCount: undefined, username: undefined, password: undefined })}`;
+  return `${callback.requestId}\n${device}\n${callback.kind}`;
 }

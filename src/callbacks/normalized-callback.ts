@@ -30,7 +30,8 @@ export function normalizedCallback<K extends CallbackKind>(
     requestId: payload.requestId,
     deviceIds: own,
     allDeviceIds: [...all.values()],
-    deviceKey: deviceKey(own),
+    // A message whose own list is empty is still identified by the identifiers it reports.
+    deviceKey: deviceKey(own.length > 0 ? own : [...all.values()]),
   };
   // Logging or serializing the parsed callback must not print the credentials it carries; the
   // payload itself stays verbatim for the code that reads it.

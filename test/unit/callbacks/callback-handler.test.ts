@@ -1,4 +1,5 @@
 // The handler called directly with Fetch Requests, as Bun, Deno, Workers and Next.js call it.
+import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { createCallbackHandler } from "../../../src/callbacks/callback-handler.js";
 import { specExample } from "../../support/spec-document.js";
@@ -59,5 +60,26 @@ describe("createCallbackHandler as a Fetch handler", () => {
     expect((await handler(callbackRequest())).status).toBe(500);
     const invalid = new Request("https://listener.example/", { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
     expect((await handler(invalid)).status).toBe(400);
+  });
+
+  it("answers every body with 200, 400 or 401, never a crash (property-based)", async () => {
+    const handler = createCallbackHandler({ credentials, onCallback: () => undefined });
+    const base = specExample<Record<string, unknown>>("CarrierServiceActivateSucceeded");
+    const bodies = fc.oneof(
+      fc.string(),
+      fc.jsonValue().map((value) => JSON.stringify(value)),
+      fc.dictionary(fc.constantFrom(...Object.keys(base), "faultResponse", "niddResponse"), fc.jsonValue()).map((patch) =>
+        JSON.stringify({ ...base, ...patch, ...credentials }),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(bodies, async (body) => {
+        const request = new Request("https://listener.example/", { method: "POST", headers: { "content-type": "application/json" }, body });
+        const response = await handler(request);
+        const text = await response.text();
+        return [200, 400, 401].includes(response.status) && !text.includes(credentials.password);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
