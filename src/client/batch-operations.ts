@@ -1,7 +1,7 @@
 import type { components } from "../../generated/openapi-types.js";
 import type { ClientContext } from "./client-context.js";
 import type { Operations } from "./operations.js";
-import type { ThingSpaceClient } from "./thing-space-client.js";
+import type { ActivateDevice, AddDevice, GoToStateDevice, ThingSpaceClient } from "./thing-space-client.js";
 import { runBatch, type BatchSender } from "./batching/run-batch.js";
 import { maxActivateDevices, maxAddDevices, maxGoToStateDevices } from "./spec-limits.js";
 
@@ -24,23 +24,17 @@ export function createBatchOperations(ctx: ClientContext, operations: Operations
     idOf: (response: Response) => string | undefined,
   ): BatchSender<Device, Response> => ({ operation, maxChunkSize, send, requestIdOf: idOf, logger: ctx.logger });
   return {
-    activateDevicesInBatches: (devices, request, options) =>
-      runBatch(
-        sender("activateDevices", maxActivateDevices, (chunk, signal) => operations.activateDevices({ ...request, devices: chunk }, { signal }), requestIdOf),
-        devices,
-        options,
-      ),
-    goToStateInBatches: (devices, request, options) =>
-      runBatch(
-        sender("goToState", maxGoToStateDevices, (chunk, signal) => operations.goToState({ ...request, devices: chunk }, { signal }), requestIdOf),
-        devices,
-        options,
-      ),
-    addDevicesInBatches: (devices, request, options) =>
-      runBatch(
-        sender("addDevices", maxAddDevices, (chunk, signal) => operations.addDevices({ ...request, devicesToAdd: chunk }, { signal }), () => undefined),
-        devices,
-        options,
-      ),
+    activateDevicesInBatches(devices, request, options) {
+      const send = (chunk: ActivateDevice[], signal?: AbortSignal) => operations.activateDevices({ ...request, devices: chunk }, { signal });
+      return runBatch(sender("activateDevices", maxActivateDevices, send, requestIdOf), devices, options);
+    },
+    goToStateInBatches(devices, request, options) {
+      const send = (chunk: GoToStateDevice[], signal?: AbortSignal) => operations.goToState({ ...request, devices: chunk }, { signal });
+      return runBatch(sender("goToState", maxGoToStateDevices, send, requestIdOf), devices, options);
+    },
+    addDevicesInBatches(devices, request, options) {
+      const send = (chunk: AddDevice[], signal?: AbortSignal) => operations.addDevices({ ...request, devicesToAdd: chunk }, { signal });
+      return runBatch(sender("addDevices", maxAddDevices, send, () => undefined), devices, options);
+    },
   };
 }
