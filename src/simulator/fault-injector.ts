@@ -94,7 +94,7 @@ export function createFaultInjector(initial: SimulatorFaults = {}, random: () =>
   const injector: FaultInjector = {
     current: () => ({ ...faults }),
     set(next) {
-      faults = { ...faults, ...structuredCloneFaults(next) };
+      faults = { ...faults, ...copyFaults(next) };
     },
     clear() {
       faults = {};
@@ -137,7 +137,7 @@ export function createFaultInjector(initial: SimulatorFaults = {}, random: () =>
 }
 
 // Copies the plain parts so a caller's object is never mutated by counting; keeps functions.
-function structuredCloneFaults(faults: SimulatorFaults): SimulatorFaults {
+function copyFaults(faults: SimulatorFaults): SimulatorFaults {
   const copy: SimulatorFaults = {};
   for (const [key, value] of Object.entries(faults) as [keyof SimulatorFaults, unknown][]) {
     (copy as Record<string, unknown>)[key] = value !== null && typeof value === "object" ? { ...value } : value;
