@@ -38,7 +38,10 @@ interface CommonOptions {
   readonly service?: CallbackService;
   /** Handlers per kind. A kind with neither its handler nor `onCallback` is answered 500. */
   readonly handlers?: CallbackHandlers;
-  /** Runs for every callback, after its kind's handler (e.g. `(cb) => tracker.record(cb)`). */
+  /**
+   * Runs for every callback, after its kind's handler (e.g. `(cb) => tracker.record(cb)`). The
+   * two are one unit: if either throws, both run again when the callback is sent again.
+   */
   readonly onCallback?: (callback: ParsedCallback) => unknown;
   /** Called (and awaited) for every rejected body, so none is dropped silently. */
   readonly onInvalid?: (event: InvalidCallbackEvent) => unknown;

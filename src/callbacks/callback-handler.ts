@@ -36,7 +36,7 @@ function identity(callback: ParsedCallback): Omit<CallbackErrorDetails, "stage">
   return { kind: callback.kind, requestId: callback.requestId, deviceKey: callback.deviceKey };
 }
 
-/** Runs the kind's handler, then `onCallback`; false when neither exists. */
+/** Runs the kind's handler, then `onCallback`; undefined when neither exists. */
 function handlersOf(settings: HandlerSettings, callback: ParsedCallback): (() => Promise<void>) | undefined {
   const own = settings.handlers[callback.kind] as ((callback: ParsedCallback) => unknown) | undefined;
   const all = settings.onCallback;
