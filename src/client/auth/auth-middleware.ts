@@ -25,21 +25,22 @@ function headersFor(schemaPath: string): "none" | "bearer" | "both" {
  */
 export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware {
   // Untouched copies of the requests in flight, for the replay (a sent body cannot be read again).
-  const copies = new Map<string, Request>();
+  // Keyed by the request itself, so an entry goes away with its request whatever happens to it.
+  const copies = new WeakMap<Request, Request>();
   return {
-    async onRequest({ request, schemaPath, id }) {
+    async onRequest({ request, schemaPath }) {
       const needs = headersFor(schemaPath);
       if (needs === "none") return undefined;
       request.headers.set("Authorization", `Bearer ${await options.accessToken.get(request.signal)}`);
       if (needs === "bearer") return request;
       request.headers.set("VZ-M2M-Token", await options.sessionToken.get(request.signal));
       // Logging out with an expired session needs no new session.
-      if (schemaPath !== "/session/logout") copies.set(id, request.clone());
+      if (schemaPath !== "/session/logout") copies.set(request, request.clone());
       return request;
     },
-    async onResponse({ request, response, id, options: fetchOptions }) {
-      const copy = copies.get(id);
-      copies.delete(id);
+    async onResponse({ request, response, options: fetchOptions }) {
+      const copy = copies.get(request);
+      copies.delete(request);
       if (!copy) return undefined;
       const problem = await authProblemOf(response);
       if (!problem) return undefined;
@@ -53,9 +54,6 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
       }
       void response.body?.cancel().catch(() => undefined);
       return fetchOptions.fetch(replay);
-    },
-    onError({ id }) {
-      copies.delete(id);
     },
   };
 }

@@ -63,6 +63,20 @@ describe("session expiry", () => {
     expect(sessions.filter((s) => s === "session-token-3")).toHaveLength(20);
   });
 
+  it("calls made through client.raw get the same headers and the same one re-login and replay", async () => {
+    const { client, thingSpace } = mockedClient(server);
+    await client.listCallbacks();
+    thingSpace.expireSessions();
+
+    const { data, response } = await client.raw.GET("/callbacks/{accountName}", { params: { path: { accountName: "TestAccount-2" } } });
+    expect(response.status).toBe(200);
+    expect(data).toEqual([]);
+    expect(thingSpace.calls("/callbacks/:accountName").slice(1).map((r) => [r.realPath, r.session])).toEqual([
+      ["/callbacks/TestAccount-2", "session-token-2"],
+      ["/callbacks/TestAccount-2", "session-token-3"],
+    ]);
+  });
+
   it("logout ends the session with its token; the next call logs in again", async () => {
     const { client, thingSpace } = mockedClient(server);
     await client.logout();
