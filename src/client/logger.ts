@@ -23,7 +23,18 @@ export function createSafeLogger(logger: ThingSpaceLogger | undefined, redactor:
       if (!write) return;
       const safeMessage = redactor.redact(message);
       if (details === undefined) write.call(logger, safeMessage);
-      else write.call(logger, safeMessage, JSON.parse(redactor.redact(JSON.stringify(details))) as Record<string, unknown>);
+      else write.call(logger, safeMessage, redactValue(details, redactor) as Record<string, unknown>);
     };
   return { debug: level("debug"), info: level("info"), warn: level("warn"), error: level("error") };
+}
+
+// Scrubs every string inside a value (on the values themselves: a secret with a quote would
+// no longer match once escaped in JSON).
+function redactValue(value: unknown, redactor: SecretRedactor): unknown {
+  if (typeof value === "string") return redactor.redact(value);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, redactor));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactValue(item, redactor)]));
+  }
+  return value;
 }

@@ -8,6 +8,7 @@ import { ConnectionError } from "../../../src/client/errors/connection-error.js"
 import { OutcomeUnknownError } from "../../../src/client/errors/outcome-unknown-error.js";
 import { TimeoutError } from "../../../src/client/errors/timeout-error.js";
 import { SecretRedactor } from "../../../src/client/secret-redactor.js";
+import { createSafeLogger } from "../../../src/client/logger.js";
 import { parseRetryAfter, networkErrorCode } from "../../../src/client/transport/retry-policy.js";
 
 describe("parseErrorCode", () => {
@@ -110,5 +111,17 @@ describe("retry policy helpers", () => {
     expect(networkErrorCode(new TypeError("fetch failed", { cause: refused }))).toBe("ECONNREFUSED");
     expect(networkErrorCode(new TypeError("fetch failed", { cause: new AggregateError([new Error("x"), refused]) }))).toBe("ECONNREFUSED");
     expect(networkErrorCode(new TypeError("Failed to fetch"))).toBeUndefined();
+  });
+});
+
+describe("createSafeLogger", () => {
+  it("scrubs secrets from the message and from every string in the details, quotes included", () => {
+    const redactor = new SecretRedactor();
+    redactor.add('pa"ss-word');
+    const lines: unknown[][] = [];
+    const logger = createSafeLogger({ warn: (...args: unknown[]) => lines.push(args) }, redactor);
+    logger.warn('login with pa"ss-word failed', { nested: { list: ['pa"ss-word', 3] }, ok: true });
+    logger.info("dropped: the logger has no info");
+    expect(lines).toEqual([["login with [redacted] failed", { nested: { list: ["[redacted]", 3] }, ok: true }]]);
   });
 });
