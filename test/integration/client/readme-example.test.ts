@@ -1,6 +1,7 @@
 // The README's "Using the SDK" example, as written there (the import points at the sources
 // instead of the package, and the top-level code sits in a function), run against the
 // simulator on a loopback port, so the documentation cannot drift from what runs.
+import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSimulatorServer, type SimulatorServer } from "../../../src/simulator/index.js";
 import {
@@ -107,4 +108,34 @@ describe("README: Using the SDK", () => {
     expect(server.simulator.calls("activateDevices")).toBe(4);
     expect(server.simulator.calls("logOut")).toBe(1);
   });
+
+  it("is the code the README shows, word for word", () => {
+    const source = readFileSync(new URL(import.meta.url), "utf8");
+    const start = source.indexOf("async function readmeExample(): Promise<void> {\n");
+    const end = source.indexOf("\n}\n", start);
+    const body = source
+      .slice(start, end)
+      .split("\n")
+      .slice(1)
+      .map((line) => line.replace(/^ {2}/, ""))
+      .join("\n");
+    const readmes = ["../../../README.md", "../../../src/client/README.md"]
+      .map((path) => new URL(path, import.meta.url))
+      .filter((url) => existsSync(url))
+      .map((url) => readFileSync(url, "utf8"))
+      .filter((text) => text.includes("## Using the SDK"));
+    expect(readmes.length).toBeGreaterThan(0);
+    for (const readme of readmes) {
+      const section = readme.slice(readme.indexOf("## Using the SDK"));
+      const block = section.slice(section.indexOf("```ts\n") + 6, section.indexOf("\n```", section.indexOf("```ts\n")));
+      expect(block).toBe(`${exampleImports}\n\n${body}`);
+    }
+  });
 });
+
+const exampleImports = `import {
+  createThingSpaceClient,
+  OutcomeUnknownError,
+  ValidationError,
+  type ActivateDevice,
+} from "thingspace-m2m";`;
