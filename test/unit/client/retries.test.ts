@@ -134,16 +134,19 @@ describe("retries only where safe", () => {
   it("a timeout after sending is a TimeoutError (outcome unknown) and is never replayed", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     let sent = 0;
+    let reached: () => void = () => undefined;
+    const activateSent = new Promise<void>((resolve) => (reached = resolve));
     const { client } = mockedClient(server, {
       timeoutMs: 5_000,
       fetch: async (request) => {
         if (!new URL(request.url).pathname.endsWith("/activate")) return fetch(request);
         sent += 1;
+        reached();
         return new Promise<Response>(() => undefined); // ThingSpace never answers
       },
     });
     const pending = client.activateDevices(activate).catch((e: unknown) => e);
-    await vi.waitFor(() => expect(sent).toBe(1));
+    await activateSent;
     await vi.advanceTimersByTimeAsync(5_000);
 
     const error = await pending;
