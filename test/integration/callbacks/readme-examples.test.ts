@@ -1,5 +1,7 @@
-// Runs the code blocks of src/callbacks/README.md exactly as written there, with the package's
-// import specifiers pointed at the sources, so the documentation cannot drift from what runs.
+// Runs the code blocks of the "Receiving callbacks" section exactly as written, with the
+// package's import specifiers pointed at the sources, so the documentation cannot drift from what
+// runs. The section is read from the root README once it is pasted there, else from
+// src/callbacks/README.md where it is written.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +9,14 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { specExample } from "../../support/spec-document.js";
 
-const readme = readFileSync(new URL("../../../src/callbacks/README.md", import.meta.url), "utf8");
+function section(): string {
+  const root = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+  const start = root.indexOf("## Receiving callbacks");
+  if (start < 0) return readFileSync(new URL("../../../src/callbacks/README.md", import.meta.url), "utf8");
+  const end = root.indexOf("\n## ", start + 1);
+  return root.slice(start, end < 0 ? undefined : end);
+}
+const readme = section();
 const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
 const source = (path: string) => fileURLToPath(new URL(`../../../src/${path}`, import.meta.url));
 const specifiers: Record<string, string> = {
