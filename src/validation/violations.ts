@@ -21,13 +21,17 @@ export interface Violation {
 // the `enum` or `required` error on the tag itself, which lists the allowed values.
 const wrapperKeywords = new Set(["if", "discriminator"]);
 
+// A property name becomes one JSON Pointer token (RFC 6901): an unknown field named "a/b" must
+// read "/a~1b", or the path would point at a field "b" inside "a".
+const pointerToken = (name: unknown): string => String(name).replace(/~/g, "~0").replace(/\//g, "~1");
+
 function pointerFor(error: ErrorObject): string {
   const params = error.params as Record<string, unknown>;
   if (error.keyword === "required" || error.keyword === "dependentRequired") {
-    return `${error.instancePath}/${String(params.missingProperty)}`;
+    return `${error.instancePath}/${pointerToken(params.missingProperty)}`;
   }
   if (error.keyword === "additionalProperties") {
-    return `${error.instancePath}/${String(params.additionalProperty)}`;
+    return `${error.instancePath}/${pointerToken(params.additionalProperty)}`;
   }
   return error.instancePath;
 }
