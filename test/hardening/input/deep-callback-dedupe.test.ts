@@ -12,7 +12,7 @@ import { runs } from "./support/spec-payloads.js";
 describe("a valid callback naming no device, with a deeply nested unknown field", () => {
   let deep = "0";
   for (let i = 0; i < 20_000; i++) deep = `[${deep}]`;
-  const failed = { ...specExample<Record<string, unknown>>("CarrierServiceActivateFailed"), username: "listener", password: "pw-1", deviceIds: [] };
+  const failed = { ...specExample<{ requestId: string }>("CarrierServiceActivateFailed"), username: "listener", password: "pw-1", deviceIds: [] };
   const text = JSON.stringify({ ...failed, extra: 0 }).replace('"extra":0', `"extra":${deep}`);
 
   it("is handled, then acknowledged as a duplicate (its dedupe key used to overflow the stack: 500 on every copy)", async () => {
