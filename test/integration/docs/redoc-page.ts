@@ -52,8 +52,8 @@ export class RedocPage {
     page.on("console", (message) => {
       if (message.type() === "error") docs.errors.push(message.text());
     });
-    // A missing element fails within seconds, not at the test's time limit.
-    context.setDefaultTimeout(5_000);
+    // A missing element fails well within the test's time limit, even on a busy machine.
+    context.setDefaultTimeout(15_000);
     await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
     // Hydrated, effects run: the sidebar's "API docs by" badge is only rendered client-side.
     await docs.badge.waitFor();
