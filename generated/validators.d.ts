@@ -3,17 +3,26 @@ import type { ValidateFunction } from "ajv";
 import type { components } from "./openapi-types.js";
 
 /** Validates a `ActivateDevicesRequest` (compiled from spec/components/schemas/ActivateDevicesRequest.yaml). */
-export declare const validateActivateDevicesRequest: ValidateFunction<components["schemas"]["ActivateDevicesRequest"]>;
+export declare const validateActivateDevicesRequest: ValidateFunction<components["schemas"]["ActivateDevicesRequest"]> & {
+  /** `minItems`/`maxItems` of the top-level arrays. */
+  readonly arrayLimits: {"devices":{"minItems":1,"maxItems":10000}};
+};
 /** Validates a `ActivateSucceededCallback` (compiled from spec/components/schemas/ActivateSucceededCallback.yaml). */
 export declare const validateActivateSucceededCallback: ValidateFunction<components["schemas"]["ActivateSucceededCallback"]>;
 /** Validates a `AddDevicesRequest` (compiled from spec/components/schemas/AddDevicesRequest.yaml). */
-export declare const validateAddDevicesRequest: ValidateFunction<components["schemas"]["AddDevicesRequest"]>;
+export declare const validateAddDevicesRequest: ValidateFunction<components["schemas"]["AddDevicesRequest"]> & {
+  /** `minItems`/`maxItems` of the top-level arrays. */
+  readonly arrayLimits: {"devicesToAdd":{"minItems":1,"maxItems":200}};
+};
 /** Validates a `CarrierServiceCallback` (compiled from spec/components/schemas/CarrierServiceCallback.yaml). */
 export declare const validateCarrierServiceCallback: ValidateFunction<components["schemas"]["CarrierServiceCallback"]>;
 /** Validates a `DeviceFailedCallback` (compiled from spec/components/schemas/DeviceFailedCallback.yaml). */
 export declare const validateDeviceFailedCallback: ValidateFunction<components["schemas"]["DeviceFailedCallback"]>;
 /** Validates a `GoToStateRequest` (compiled from spec/components/schemas/GoToStateRequest.yaml). */
-export declare const validateGoToStateRequest: ValidateFunction<components["schemas"]["GoToStateRequest"]>;
+export declare const validateGoToStateRequest: ValidateFunction<components["schemas"]["GoToStateRequest"]> & {
+  /** `minItems`/`maxItems` of the top-level arrays. */
+  readonly arrayLimits: {"devices":{"minItems":1,"maxItems":10000},"devicesWithServiceAddress":{"minItems":1,"maxItems":10000}};
+};
 /** Validates a `GoToStateSucceededCallback` (compiled from spec/components/schemas/GoToStateSucceededCallback.yaml). */
 export declare const validateGoToStateSucceededCallback: ValidateFunction<components["schemas"]["GoToStateSucceededCallback"]>;
 /** Validates a `LoginRequest` (compiled from spec/components/schemas/LoginRequest.yaml). */
