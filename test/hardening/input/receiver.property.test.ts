@@ -4,8 +4,6 @@
  * deserves (never a 5xx, never a crash), lists violations with JSON paths, calls `onInvalid`
  * for every 400, and runs the handlers only for valid, authenticated callbacks.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -18,6 +16,7 @@ import {
   type ParsedCallback,
 } from "../../../src/callbacks/index.js";
 import { mutationsOf } from "./support/json-mutation.js";
+import { listenOnLoopback } from "./support/loopback-server.js";
 import { callbackExamples, runs } from "./support/spec-payloads.js";
 import { expectWellFormedViolations } from "./support/violation-checks.js";
 
@@ -131,8 +130,8 @@ describe("the receiver called directly", () => {
 });
 
 describe("the receiver behind node:http on 127.0.0.1", () => {
-  let server: Server;
   let url: string;
+  let close: () => Promise<void>;
   const recorded = receivers();
 
   beforeAll(async () => {
@@ -140,17 +139,9 @@ describe("the receiver behind node:http on 127.0.0.1", () => {
       const service = new URL(request.url).pathname.slice(1) as CallbackService;
       return recorded.handlers[service](request, context);
     };
-    server = createServer(createNodeCallbackListener(byPath));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ origin: url, close } = await listenOnLoopback(createNodeCallbackListener(byPath)));
   });
-  afterAll(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
+  afterAll(() => close());
 
   it("answers 300 fuzzed requests over the wire exactly as the body deserves, and keeps serving", async () => {
     const counts = new Map<number, number>();

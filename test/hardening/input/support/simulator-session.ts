@@ -1,7 +1,7 @@
 /** A simulator with a logged-in session, to send it request bodies as a client would. */
 import { createSimulator, type Simulator, type SimulatorOptions } from "../../../../src/simulator/index.js";
 
-/** Sends `body` (text as is, anything else as JSON) to `path` below `/api`, with the session's tokens. */
+/** Sends `body` (text as is, undefined as none, anything else as JSON) to `path` below `/api`, with the session's tokens. */
 export type SimulatorSend = (method: string, path: string, body: unknown) => Promise<Response>;
 
 /** A simulator that accepts any number of activations, callbacks kept instead of sent, and a session on it. */
@@ -29,7 +29,7 @@ export async function simulatorSession(options: SimulatorOptions = {}): Promise<
       new Request(`${base}${path}`, {
         method,
         headers: { authorization: `Bearer ${bearer}`, "vz-m2m-token": session, "content-type": "application/json" },
-        body: typeof body === "string" ? body : JSON.stringify(body) ?? "",
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
       }),
     );
   return { simulator, send };
