@@ -16,7 +16,7 @@ import {
 } from "../../../src/callbacks/index.js";
 import { ValidationError } from "../../../src/client/index.js";
 import { toViolations } from "../../../src/validation/violations.js";
-import { specExample } from "../../support/spec-document.js";
+import { specExample, validatorFor } from "../../support/spec-document.js";
 import { defineOwn, jsonCopy } from "./support/json-mutation.js";
 import { listenOnLoopback } from "./support/loopback-server.js";
 import { recordingClient } from "./support/recording-client.js";
@@ -50,8 +50,8 @@ afterEach(() => {
 });
 
 const credentials = { username: "listener", password: "pollution-password-3" };
-const failed = { ...specExample<Json>("CarrierServiceActivateFailed"), ...credentials };
-const succeeded = { ...specExample<Json>("CarrierServiceActivateSucceeded"), ...credentials };
+const failed: Json = { ...specExample<Json>("CarrierServiceActivateFailed"), ...credentials };
+const succeeded: Json = { ...specExample<Json>("CarrierServiceActivateSucceeded"), ...credentials };
 
 /** What a callback means, without its payload. */
 const meaning = (callback: ParsedCallback) => ({
@@ -120,7 +120,7 @@ describe("the generated request validators", () => {
 
   it("refuse each key as an unknown field at the root, naming it", () => {
     for (const { name, schema, value } of strict) {
-      const validate = (generated as Record<string, typeof generated.validateLoginRequest>)[`validate${schema}`]!;
+      const validate = validatorFor(schema);
       expect(validate(value), name).toBe(true);
       for (const key of hostileKeys) {
         expect(validate(JSON.parse(hostileText(value, key))), `${name} ${key}`).toBe(false);
