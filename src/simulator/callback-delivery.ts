@@ -3,6 +3,10 @@
  * listener answers 2xx, up to `maxCallbackThreshold` times in all with `callbackCount` counting
  * up. At most `concurrency` deliveries are in flight, so a request of 1,000 devices never opens
  * 1,000 sockets at once. Every attempt is logged (without credentials) for inspection.
+ *
+ * Each wait and each POST gets its own AbortSignal, which `close()` aborts: one signal shared
+ * by thousands of pending redeliveries would collect thousands of abort listeners (Node warns
+ * of a leak, and undici's fetch keeps its listener until the request is garbage-collected).
  */
 import type { CallbackResult } from "./callback-messages.js";
 import type { RegisteredListener } from "./callback-registry.js";
@@ -58,7 +62,9 @@ export function createCallbackDelivery(options: {
   faults: FaultInjector;
 }): CallbackDelivery {
   const log: DeliveryAttempt[] = [];
-  const controller = new AbortController();
+  let closed = false;
+  // The signals of the waits and POSTs under way, so that close() can abort each one.
+  const scopes = new Set<AbortController>();
   let ready: Job[] = [];
   let head = 0;
   let inFlight = 0;
@@ -70,9 +76,15 @@ export function createCallbackDelivery(options: {
     if (unfinished === 0) for (const wake of waiters.splice(0)) wake();
   }
 
+  function scoped<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const scope = new AbortController();
+    scopes.add(scope);
+    return run(scope.signal).finally(() => scopes.delete(scope));
+  }
+
   function later(jobs: Job[], delayMs: number): void {
-    void options.sleep(delayMs, controller.signal).then(() => {
-      if (controller.signal.aborted) return;
+    void scoped((signal) => options.sleep(delayMs, signal)).then(() => {
+      if (closed) return;
       ready.push(...jobs);
       pump();
     });
@@ -105,14 +117,16 @@ export function createCallbackDelivery(options: {
       maxCallbackThreshold: options.maxCallbackThreshold,
     };
     try {
-      const response = await options.fetch(job.listener.url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-        signal: controller.signal,
+      return await scoped(async (signal) => {
+        const response = await options.fetch(job.listener.url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+          signal,
+        });
+        await response.arrayBuffer().catch(() => undefined);
+        return { outcome: response.ok ? "delivered" : "rejected", httpStatus: response.status };
       });
-      await response.arrayBuffer().catch(() => undefined);
-      return { outcome: response.ok ? "delivered" : "rejected", httpStatus: response.status };
     } catch {
       return { outcome: "failed" };
     }
@@ -120,7 +134,7 @@ export function createCallbackDelivery(options: {
 
   async function attempt(job: Job): Promise<void> {
     const { outcome, httpStatus } = await post(job);
-    if (controller.signal.aborted) return;
+    if (closed) return;
     const { payload, service, accountName } = job.result;
     log.push({
       service,
@@ -144,7 +158,7 @@ export function createCallbackDelivery(options: {
 
   return {
     send(messages, delayMs) {
-      if (controller.signal.aborted || messages.length === 0) return;
+      if (closed || messages.length === 0) return;
       unfinished += messages.length;
       later(
         messages.map((message) => ({ ...message, callbackCount: 1 })),
@@ -154,7 +168,9 @@ export function createCallbackDelivery(options: {
     attempts: () => log.map((entry) => structuredClone(entry)),
     idle: () => (unfinished === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
     close() {
-      controller.abort();
+      closed = true;
+      for (const scope of scopes) scope.abort();
+      scopes.clear();
       unfinished = 0;
       ready = [];
       head = 0;
