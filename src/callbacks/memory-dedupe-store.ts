@@ -1,7 +1,7 @@
 /**
- * The in-process deduplication store: entries expire after a TTL and the map never grows past
- * `maxEntries`, so a long-running receiver keeps bounded memory. One process only: several
- * processes behind a load balancer need a shared `DedupeStore`.
+ * The in-process deduplication store: entries expire after a TTL and the handled keys never
+ * exceed `maxEntries`, so a long-running receiver keeps bounded memory. One process only:
+ * several processes behind a load balancer need a shared `DedupeStore`.
  */
 import type { Clock } from "../client/clock.js";
 import type { DedupeClaim, DedupeSettlement, DedupeStore } from "./dedupe-store.js";
@@ -15,7 +15,11 @@ export interface MemoryDedupeStoreOptions {
    * not block the callback forever. Default 15 minutes.
    */
   readonly leaseMs?: number;
-  /** The most keys kept; the oldest handled ones are forgotten first. Default 50,000. */
+  /**
+   * The most keys kept; the oldest handled ones are forgotten first. Default 50,000. A key being
+   * handled is never dropped (a copy would then run the handler at the same time), so while more
+   * callbacks than this are in progress at once, the store holds that many.
+   */
   readonly maxEntries?: number;
   /** Time source; `Date.now` by default. */
   readonly clock?: Pick<Clock, "now">;
@@ -54,14 +58,12 @@ export function createMemoryDedupeStore(options: MemoryDedupeStoreOptions = {}):
 
   function makeRoom(): void {
     // Map order is insertion order, and a completed entry is re-inserted: the first completed
-    // entry is the oldest. Held entries are evicted only when nothing else is left.
+    // entry is the oldest. A held entry goes only once its lease lapsed: dropping a live claim
+    // would wake its waiting copies with "released", and they would handle the callback again
+    // while its first copy is still being handled.
     for (const [key, entry] of entries) {
       if (entries.size < maxEntries) return;
       if (entry.state === "completed" || entry.expiresAt <= clock.now()) settle(key, entry, "released");
-    }
-    for (const [key, entry] of entries) {
-      if (entries.size < maxEntries) return;
-      settle(key, entry, "released");
     }
   }
 
