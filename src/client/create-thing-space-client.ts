@@ -6,6 +6,7 @@ import { createSafeLogger } from "./logger.js";
 import { SecretRedactor } from "./secret-redactor.js";
 import { RollingWindowPacer } from "./pacing/rolling-window-pacer.js";
 import { createTransport } from "./transport/create-transport.js";
+import { ReplayableRequest } from "./transport/replayable-request.js";
 import { resolveRetryOptions } from "./transport/retry-policy.js";
 import { createAuthentication } from "./auth/create-authentication.js";
 import { createAuthMiddleware } from "./auth/auth-middleware.js";
@@ -48,12 +49,19 @@ export function createThingSpaceClient(options: ThingSpaceClientOptions): ThingS
   };
   const pacer = new RollingWindowPacer({ ...options.pacing, clock });
   const m2mBaseUrl = `${baseUrl}/m2m/v1`;
+  // Requests that remember their body: the first attempt sends the request itself, and retries
+  // and replays are built from that body (no stream is ever teed).
   const raw = createClient<paths>({
     baseUrl: m2mBaseUrl,
+    Request: ReplayableRequest,
     fetch: createTransport({ ...transport, retryStatuses: true, pacer, isPaced: isActivate }),
   });
   // Token and login requests bypass the auth middleware; an answered login is never retried.
-  const authClient = createClient<paths>({ baseUrl: m2mBaseUrl, fetch: createTransport({ ...transport, retryStatuses: false }) });
+  const authClient = createClient<paths>({
+    baseUrl: m2mBaseUrl,
+    Request: ReplayableRequest,
+    fetch: createTransport({ ...transport, retryStatuses: false }),
+  });
   const auth = createAuthentication({ options, authClient, oauthBaseUrl: `${baseUrl}/ts/v1`, clock, logger, redactor, validate });
   raw.use(createAuthMiddleware({ accessToken: auth.access, sessionToken: auth.session, logger }));
 

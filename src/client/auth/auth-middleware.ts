@@ -2,6 +2,7 @@ import type { Middleware } from "openapi-fetch";
 import type { SafeLogger } from "../logger.js";
 import type { TokenSource } from "./token-cache.js";
 import { authProblemOf } from "./auth-problem.js";
+import { laterCopies } from "../transport/replayable-request.js";
 
 /** The tokens the middleware puts on requests. */
 export interface AuthMiddlewareOptions {
@@ -24,9 +25,9 @@ function headersFor(schemaPath: string): "none" | "bearer" | "both" {
  * renewal. A refused request did not take effect, so replaying it is safe.
  */
 export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware {
-  // Untouched copies of the requests in flight, for the replay (a sent body cannot be read again).
+  // How to copy each request in flight for the replay (a sent body cannot be read again).
   // Keyed by the request itself, so an entry goes away with its request whatever happens to it.
-  const copies = new WeakMap<Request, Request>();
+  const copies = new WeakMap<Request, () => Request>();
   return {
     async onRequest({ request, schemaPath }) {
       const needs = headersFor(schemaPath);
@@ -35,7 +36,7 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
       if (needs === "bearer") return request;
       request.headers.set("VZ-M2M-Token", await options.sessionToken.get(request.signal));
       // Logging out with an expired session needs no new session.
-      if (schemaPath !== "/session/logout") copies.set(request, request.clone());
+      if (schemaPath !== "/session/logout") copies.set(request, laterCopies(request));
       return request;
     },
     async onResponse({ request, response, options: fetchOptions }) {
@@ -44,7 +45,7 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
       if (!copy) return undefined;
       const problem = await authProblemOf(response);
       if (!problem) return undefined;
-      const replay = new Request(copy);
+      const replay = copy();
       if (problem === "session") {
         options.logger.info("M2M session refused; logging in again and replaying the call once", { status: response.status });
         replay.headers.set("VZ-M2M-Token", await options.sessionToken.renew(request.headers.get("VZ-M2M-Token"), request.signal));

@@ -26,6 +26,8 @@ export class RollingWindowPacer {
   // Start times of the requests still inside the window, oldest first; never more than `limit`.
   readonly #starts: number[] = [];
   #queue: Promise<void> = Promise.resolve();
+  // Callers queued in acquire() and not served yet: none may be overtaken.
+  #waiting = 0;
 
   constructor(options: PacingOptions & { clock: Clock }) {
     this.limit = options.limit ?? 100;
@@ -36,9 +38,24 @@ export class RollingWindowPacer {
     this.#clock = options.clock;
   }
 
+  /**
+   * Takes a slot at once if one is free and nobody is waiting for one: true means the caller
+   * may send now; false means it must `acquire()` (the common case costs no promise at all).
+   */
+  tryAcquire(): boolean {
+    if (this.#waiting > 0 || this.delayNow() > 0) return false;
+    this.#starts.push(this.#clock.now());
+    return true;
+  }
+
   /** Resolves when the caller may send; rejects with the signal's reason if it aborts first. */
   acquire(signal?: AbortSignal): Promise<void> {
+    this.#waiting += 1;
     const turn = this.#queue.then(() => this.#take(signal));
+    const served = (): void => {
+      this.#waiting -= 1;
+    };
+    turn.then(served, served);
     this.#queue = turn.catch(() => undefined);
     return abortable(turn, signal);
   }

@@ -5,6 +5,7 @@ import { ConnectionError } from "../errors/connection-error.js";
 import { OutcomeUnknownError } from "../errors/outcome-unknown-error.js";
 import { howToCheck } from "../errors/how-to-check.js";
 import { operationOf, sendOnce } from "./send-once.js";
+import { callerSignalOf } from "./replayable-request.js";
 import {
   backoffDelay,
   isNotSentCode,
@@ -37,12 +38,13 @@ export interface TransportOptions {
  */
 export function createTransport(options: TransportOptions): (request: Request) => Promise<Response> {
   return async (request) => {
-    const operation = operationOf(request);
+    // Named only for logs and errors: most calls never need it.
+    let name: string | undefined;
+    const operation = (): string => (name ??= operationOf(request));
     for (let attempt = 1; ; attempt++) {
-      if (options.pacer && options.isPaced?.(request)) {
-        const delayMs = options.pacer.delayNow();
-        if (delayMs > 0) options.logger.debug("Waiting for a pacing slot", { operation, delayMs });
-        await options.pacer.acquire(request.signal);
+      if (options.pacer && options.isPaced?.(request) && !options.pacer.tryAcquire()) {
+        options.logger.debug("Waiting for a pacing slot", { operation: operation(), delayMs: options.pacer.delayNow() });
+        await options.pacer.acquire(callerSignalOf(request));
       }
       const result = await sendOnce(options.fetch, request, options.timeoutMs);
       const canRetry = attempt <= options.retry.maxRetries;
@@ -51,22 +53,22 @@ export function createTransport(options: TransportOptions): (request: Request) =
         if (!canRetry || !options.retryStatuses || !retryableStatuses.has(response.status)) return response;
         const delayMs = parseRetryAfter(response.headers.get("Retry-After"), options.clock.now()) ?? backoffDelay(attempt, options.retry);
         if (delayMs > options.retry.maxDelayMs) return response;
-        options.logger.warn("ThingSpace asked to come back later; retrying", { operation, status: response.status, attempt, delayMs });
+        options.logger.warn("ThingSpace asked to come back later; retrying", { operation: operation(), status: response.status, attempt, delayMs });
         void response.body?.cancel().catch(() => undefined); // frees the connection; never awaited (msw bodies may not settle)
-        await options.clock.sleep(delayMs, request.signal);
+        await options.clock.sleep(delayMs, callerSignalOf(request));
         continue;
       }
       const code = networkErrorCode(result.networkError);
       if (!isNotSentCode(code)) {
         throw new OutcomeUnknownError(
-          { operation, reason: "connection-lost", howToCheck: howToCheck(request.method, new URL(request.url).pathname) },
+          { operation: operation(), reason: "connection-lost", howToCheck: howToCheck(request.method, new URL(request.url).pathname) },
           { cause: result.networkError },
         );
       }
-      if (!canRetry) throw new ConnectionError({ operation, code, attempts: attempt }, { cause: result.networkError });
+      if (!canRetry) throw new ConnectionError({ operation: operation(), code, attempts: attempt }, { cause: result.networkError });
       const delayMs = backoffDelay(attempt, options.retry);
-      options.logger.warn("Could not connect to ThingSpace; retrying", { operation, code, attempt, delayMs });
-      await options.clock.sleep(delayMs, request.signal);
+      options.logger.warn("Could not connect to ThingSpace; retrying", { operation: operation(), code, attempt, delayMs });
+      await options.clock.sleep(delayMs, callerSignalOf(request));
     }
   };
 }
