@@ -4,6 +4,7 @@
 // again. The test decides when each redelivery happens (the simulator's 5 ms redelivery wait is
 // held by a gate), so nothing depends on timing.
 import { afterEach, describe, expect, it } from "vitest";
+import type { FetchLike } from "../../../src/simulator/index.js";
 import { closeRigs, devices, keyOf, plan, startFaultRig } from "./fault-rig.js";
 import { createSleepGate } from "./sleep-gate.js";
 
@@ -14,7 +15,14 @@ const count = 10;
 describe("the receiver down, then back", () => {
   it("callbacks are refused, redelivered with callbackCount 2 and 3, then handled exactly once each; later copies are duplicates", async () => {
     const redelivery = createSleepGate(5);
-    const { client, simulator, receiver } = await startFaultRig({ simulator: { sleep: redelivery.sleep } });
+    // The simulator's own delivery fetch (the global one), watched for the errors it meets.
+    const refusals: unknown[] = [];
+    const fetch: FetchLike = (url, init) =>
+      globalThis.fetch(url, init).catch((error: unknown) => {
+        refusals.push((error as { cause?: { code?: unknown } }).cause?.code);
+        throw error;
+      });
+    const { client, simulator, receiver } = await startFaultRig({ simulator: { sleep: redelivery.sleep, fetch } });
     await receiver.stop();
 
     const { requestId } = await client.activateDevices({ ...plan, devices: devices(count) });
@@ -31,6 +39,7 @@ describe("the receiver down, then back", () => {
     const attempts = simulator.deliveries();
     expect(attempts.every((attempt) => attempt.requestId === requestId && attempt.url === receiver.url)).toBe(true);
     const byCount = (callbackCount: number) => attempts.filter((attempt) => attempt.callbackCount === callbackCount);
+    expect(refusals).toEqual(Array(2 * count).fill("ECONNREFUSED"));
     expect(byCount(1).map((attempt) => attempt.outcome)).toEqual(Array(count).fill("failed"));
     expect(byCount(2).map((attempt) => attempt.outcome)).toEqual(Array(count).fill("failed"));
     expect(byCount(3).map((attempt) => [attempt.outcome, attempt.httpStatus])).toEqual(Array(count).fill(["delivered", 200]));
