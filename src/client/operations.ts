@@ -19,12 +19,21 @@ export type Operations = Pick<
   "addDevices" | "activateDevices" | "goToState" | "registerCallback" | "listCallbacks" | "deleteCallback" | "logout"
 >;
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
 /** Builds the single-call methods on the wired openapi-fetch client. */
 export function createOperations(ctx: ClientContext): Operations {
   const { raw, redactor, logger } = ctx;
-  // The client's default account goes into bodies that take one and leave it out.
+  // The client's default account goes into bodies that take one and leave it out. Only plain
+  // objects get it, by spreading (a parsed `__proto__` key stays an own field the validator
+  // rejects, where Object.assign would turn it into the copy's prototype); anything else goes
+  // to validation unchanged.
   const withAccount = <Body extends { accountName?: string }>(body: Body): Body =>
-    body.accountName === undefined && ctx.accountName !== undefined ? Object.assign({}, body, { accountName: ctx.accountName }) : body;
+    isPlainObject(body) && body.accountName === undefined && ctx.accountName !== undefined ? { ...body, accountName: ctx.accountName } : body;
   const check = (operation: string, validate: ValidateFunction, body: unknown): void => {
     if (ctx.validate) validateRequest(operation, validate, body);
   };
@@ -61,7 +70,7 @@ export function createOperations(ctx: ClientContext): Operations {
       return unwrapResponse(call, raw.PUT("/devices/actions/goToState", { body, signal: options.signal }));
     },
     async registerCallback(body, options = {}) {
-      redactor.add(body.username, body.password);
+      if (isPlainObject(body)) redactor.add(body.username, body.password);
       const accountName = accountOf("registerCallback", options.accountName);
       check("registerCallback", validateRegisterCallbackRequest, body);
       const call = { method: "POST", schemaPath: "/callbacks/{accountName}", redactor, logger };

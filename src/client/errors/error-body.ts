@@ -5,7 +5,7 @@
 export function readErrorBody(body: unknown): { errorCode?: string; errorMessage?: string } {
   if (typeof body === "string") {
     const text = body.trim();
-    return text ? { errorMessage: text.length > 500 ? `${text.slice(0, 500)}…` : text } : {};
+    return text ? { errorMessage: text } : {};
   }
   if (!body || typeof body !== "object") return {};
   const record = body as Record<string, unknown>;
@@ -17,12 +17,22 @@ export function readErrorBody(body: unknown): { errorCode?: string; errorMessage
   return result;
 }
 
-/** An unsuccessful answer's status and error fields, its message scrubbed of the client's secrets. */
+const maxMessageLength = 500;
+
+/**
+ * An unsuccessful answer's status and error fields, scrubbed of the client's secrets (a server
+ * may echo one in either field) and only then shortened, so no part of a secret survives a cut.
+ */
 export function readRefusal(
   status: number,
   body: unknown,
   redactor: { redactOptional(text: string | undefined): string | undefined },
 ): { status: number; errorCode?: string; errorMessage?: string } {
   const { errorCode, errorMessage } = readErrorBody(body);
-  return { status, errorCode, errorMessage: redactor.redactOptional(errorMessage) };
+  const message = redactor.redactOptional(errorMessage);
+  return {
+    status,
+    errorCode: redactor.redactOptional(errorCode),
+    errorMessage: message !== undefined && message.length > maxMessageLength ? `${message.slice(0, maxMessageLength)}…` : message,
+  };
 }

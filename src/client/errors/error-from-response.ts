@@ -1,6 +1,6 @@
 import type { SecretRedactor } from "../secret-redactor.js";
 import { AuthenticationError } from "./authentication-error.js";
-import { readErrorBody } from "./error-body.js";
+import { readRefusal } from "./error-body.js";
 import { howToCheck } from "./how-to-check.js";
 import { OutcomeUnknownError } from "./outcome-unknown-error.js";
 import { isSessionTokenCode } from "./parse-error-code.js";
@@ -23,14 +23,8 @@ export function errorFromResponse(
   // The URL names the real path (account name included); a fetch stub's Response may have none.
   const pathname = response.url ? new URL(response.url).pathname : answer.schemaPath;
   const operation = `${method} ${pathname}`;
-  const parsed = readErrorBody(body);
-  const fields = {
-    operation,
-    status: response.status,
-    errorCode: parsed.errorCode,
-    errorMessage: redactor.redactOptional(parsed.errorMessage),
-  };
-  if (response.status === 401 || isSessionTokenCode(parsed.errorCode)) {
+  const fields = { operation, ...readRefusal(response.status, body, redactor) };
+  if (response.status === 401 || isSessionTokenCode(fields.errorCode)) {
     return new AuthenticationError(
       `ThingSpace refused the tokens of ${operation} with ${summarizeAnswer(fields)}. A new token was already tried once; check the credentials.`,
       { stage: "request", ...fields },
