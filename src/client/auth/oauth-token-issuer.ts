@@ -55,11 +55,15 @@ export function createOAuthTokenIssuer(options: OAuthTokenIssuerOptions): () => 
     if (!data || typeof data.access_token !== "string" || data.access_token === "") {
       const refusal = readRefusal(response.status, error, options.redactor);
       options.logger.error("OAuth token request refused", refusal);
-      throw new AuthenticationError(
-        `ThingSpace refused the OAuth token request with ${summarizeAnswer(refusal)}. ` +
-          "Check the clientId and clientSecret options (the application's key and secret).",
-        { stage: "token", ...refusal },
-      );
+      // A 429 or 5xx says nothing about the credentials: the next call simply asks again.
+      const advice =
+        response.status === 429 || response.status >= 500
+          ? "ThingSpace's OAuth server is unavailable or busy; the next call asks for a token again."
+          : "Check the clientId and clientSecret options (the application's key and secret).";
+      throw new AuthenticationError(`ThingSpace refused the OAuth token request with ${summarizeAnswer(refusal)}. ${advice}`, {
+        stage: "token",
+        ...refusal,
+      });
     }
     options.redactor.add(data.access_token);
     const expiresIn = typeof data.expires_in === "number" && data.expires_in > 0 ? data.expires_in : undefined;

@@ -74,6 +74,8 @@ describe("an OAuth token endpoint that fails", () => {
     const error = await client.activateDevices({ ...plan, devices: devices(1) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error).toMatchObject({ stage: "token", status: 503 });
+    expect((error as Error).message).toContain("ThingSpace's OAuth server is unavailable or busy");
+    expect((error as Error).message).not.toContain("Check the clientId");
     expect(simulator.calls("getAccessToken")).toBe(1);
     expect(clock.sleeps).toEqual([]);
     expect(simulator.calls("logIn")).toBe(0);
