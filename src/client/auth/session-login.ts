@@ -23,6 +23,12 @@ const lockAdvice =
   "The client will not log in again on its own (five failed logins in a row lock the ThingSpace account): " +
   "check the username and password, then call client.resetAuthentication().";
 
+// A login whose answer never came may still have counted as a failure, but it says nothing
+// about the credentials.
+const unansweredLockAdvice =
+  "The client will not log in again on its own, since the attempt may have counted towards the account lock-out " +
+  "(five failed logins in a row): once ThingSpace is reachable, call client.resetAuthentication().";
+
 /**
  * Returns the function that logs in (POST /session/login). Every failure except a connection
  * that never reached ThingSpace is a locking {@link AuthenticationError}: a login that was
@@ -44,7 +50,7 @@ export function createSessionLogin(options: SessionLoginOptions): (renewal: bool
       const reason = options.redactor.redact((error as Error).message);
       options.logger.error("M2M login did not complete", { locked });
       throw new AuthenticationError(
-        `The M2M login did not complete: ${reason} ${locked ? lockAdvice : "It can be tried again."}`,
+        `The M2M login did not complete: ${reason} ${locked ? unansweredLockAdvice : "It can be tried again."}`,
         { stage: "login", locked },
         { cause: error },
       );
