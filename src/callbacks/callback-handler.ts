@@ -8,7 +8,7 @@ import type { ParsedCallback } from "./callback-types.js";
 import { resolveHandlerOptions, type CallbackErrorDetails, type CallbackHandlerOptions, type HandlerSettings } from "./callback-handler-options.js";
 import { callbackDedupeKey } from "./dedupe-key.js";
 import { handleOnce } from "./handle-once.js";
-import { jsonResponse } from "./json-response.js";
+import { jsonResponse, type JsonAnswer } from "./json-response.js";
 import { parseCallback } from "./parse-callback.js";
 import { parseJsonBody } from "./parse-json-body.js";
 import { readBodyWithLimit } from "./read-body-with-limit.js";
@@ -24,8 +24,19 @@ import { withTimeBudget } from "./time-budget.js";
  */
 export type CallbackRequestHandler = (request: Request, context?: CallbackRequestContext | object) => Promise<Response>;
 
-const problem = (status: number, error: string, message: string, extra: object = {}, headers?: Record<string, string>) =>
-  jsonResponse(status, { error, message, ...extra }, headers);
+/**
+ * The handler's core, which answers with plain {@link JsonAnswer}s: the node adapter writes
+ * those directly instead of building and reading back a `Response`.
+ */
+export const answeringCore = Symbol("thingspace-m2m/callback-answering-core");
+
+/** A handler made by {@link createCallbackHandler}, with its core under {@link answeringCore}. */
+type HandlerWithCore = CallbackRequestHandler & {
+  readonly [answeringCore]: (request: Request, context?: CallbackRequestContext | object) => Promise<JsonAnswer>;
+};
+
+const problem = (status: number, error: string, message: string, extra: object = {}, headers?: Record<string, string>): JsonAnswer =>
+  headers ? { status, body: { error, message, ...extra }, headers } : { status, body: { error, message, ...extra } };
 
 function isJsonMediaType(contentType: string | null): boolean {
   const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
@@ -73,7 +84,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
     return problem(status, error, message, { violations: event.violations });
   };
 
-  async function receive(request: Request, remoteAddress: string | undefined): Promise<Response> {
+  async function receive(request: Request, remoteAddress: string | undefined): Promise<JsonAnswer> {
     if (request.bodyUsed) {
       report(new Error("the request body was already read: mount the callback handler before any body parser"), { stage: "internal" });
       return problem(500, "internal_error", "the callback could not be handled; send it again later");
@@ -103,14 +114,14 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
     try {
       const result = await handleOnce(settings.store, callbackDedupeKey(callback), run, (error) => report(error, { stage: "store", ...identity(callback) }));
       if (result === "busy") return problem(503, "in_progress", "another copy of this callback is being handled; send it again later");
-      return jsonResponse(200, { status: result, kind: callback.kind, requestId: callback.requestId });
+      return { status: 200, body: { status: result, kind: callback.kind, requestId: callback.requestId } };
     } catch (error) {
       report(error, { stage: "handler", ...identity(callback) });
       return problem(500, "handler_failed", "the callback's handler failed; it will be handled when ThingSpace sends it again");
     }
   }
 
-  return async (request, context) => {
+  const answer = async (request: Request, context?: CallbackRequestContext | object): Promise<JsonAnswer> => {
     try {
       const remoteAddress = remoteAddressOf(context);
       if (settings.allowSource && !settings.allowSource(remoteAddress)) {
@@ -120,8 +131,8 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
       if (!isJsonMediaType(request.headers.get("content-type"))) {
         return problem(415, "unsupported_media_type", "callbacks are JSON: Content-Type must be application/json", {}, { "accept-post": "application/json" });
       }
-      const answer = await withTimeBudget(receive(request, remoteAddress), settings.timeBudgetMs, settings.clock);
-      if (!answer.timedOut) return answer.value;
+      const budgeted = await withTimeBudget(receive(request, remoteAddress), settings.timeBudgetMs, settings.clock);
+      if (!budgeted.timedOut) return budgeted.value;
       report(new Error(`the callback was not handled within ${settings.timeBudgetMs} ms; answered 503 so that ThingSpace sends it again`), { stage: "timeout" });
       return problem(503, "timeout", `the callback was not handled within ${settings.timeBudgetMs} ms; send it again later`);
     } catch (error) {
@@ -129,4 +140,11 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
       return problem(500, "internal_error", "the callback could not be handled; send it again later");
     }
   };
+  const handler = async (request: Request, context?: CallbackRequestContext | object): Promise<Response> => jsonResponse(await answer(request, context));
+  return Object.defineProperty(handler, answeringCore, { value: answer }) as HandlerWithCore;
+}
+
+/** The answering core of a handler made by {@link createCallbackHandler}, if it is one. */
+export function answeringCoreOf(handler: CallbackRequestHandler): HandlerWithCore[typeof answeringCore] | undefined {
+  return (handler as Partial<HandlerWithCore>)[answeringCore];
 }

@@ -1,11 +1,15 @@
 /**
  * Serves a Fetch-style callback handler from `node:http` or Express. @hono/node-server turns
- * the IncomingMessage into a `Request` (body streamed, not buffered) and writes the `Response`
- * back; this adapter only adds the socket's address for the allowlist.
+ * the IncomingMessage into a `Request` (body read straight from the socket, no stream when its
+ * length is declared) and writes the `Response` back; this adapter adds the socket's address
+ * for the allowlist. A handler made by `createCallbackHandler` answers with plain JSON answers
+ * that are written to the socket directly, without building a `Response` and reading it back.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getRequestListener } from "@hono/node-server";
-import type { CallbackRequestHandler } from "./callback-handler.js";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
+import { answeringCoreOf, type CallbackRequestHandler } from "./callback-handler.js";
+import { answerHeaders } from "./json-response.js";
 
 /** Options of `createNodeCallbackListener`. */
 export interface NodeCallbackListenerOptions {
@@ -26,8 +30,19 @@ export type NodeCallbackListener = (incoming: IncomingMessage, outgoing: ServerR
  */
 export function createNodeCallbackListener(handler: CallbackRequestHandler, options: NodeCallbackListenerOptions = {}): NodeCallbackListener {
   const addressOf = options.remoteAddress ?? ((incoming: IncomingMessage) => incoming.socket.remoteAddress);
+  const core = answeringCoreOf(handler);
   const listener = getRequestListener(
-    (request, env) => handler(request, { remoteAddress: addressOf(env.incoming as IncomingMessage) }),
+    async (request, env) => {
+      // Only ever called with the node:http pair passed below.
+      const { incoming, outgoing } = env as { incoming: IncomingMessage; outgoing: ServerResponse };
+      const context = { remoteAddress: addressOf(incoming) };
+      if (!core) return handler(request, context);
+      const answer = await core(request, context);
+      const body = JSON.stringify(answer.body);
+      outgoing.writeHead(answer.status, { ...answerHeaders(answer), "content-length": Buffer.byteLength(body) });
+      outgoing.end(body);
+      return RESPONSE_ALREADY_SENT;
+    },
     // A library must not replace the process's global Request and Response.
     { overrideGlobalObjects: false },
   );

@@ -6,9 +6,19 @@ import { deviceIdKey, deviceKey } from "../devices/device-key.js";
 import { redactCredentials } from "./redact-credentials.js";
 import type { CallbackKind, CallbackOfKind, ReportedDeviceId } from "./callback-types.js";
 
-function lowerCaseKinds(ids: readonly ReportedDeviceId[]): ReportedDeviceId[] {
-  return ids.map(({ kind, id }) => ({ kind: kind.toLowerCase(), id }));
-}
+/**
+ * The prototype of every parsed callback: logging or serializing one must not print the
+ * credentials it carries, while the payload itself stays verbatim for the code that reads it.
+ * Shared rather than defined on each callback, which cost more than building the callback.
+ */
+const safeViews = {
+  toJSON(this: { payload: unknown }): object {
+    return { ...this, payload: redactCredentials(this.payload) };
+  },
+  [Symbol.for("nodejs.util.inspect.custom")](this: { toJSON(): object }): object {
+    return this.toJSON();
+  },
+};
 
 /** The variant `kind` of a payload already validated for it. */
 export function normalizedCallback<K extends CallbackKind>(
@@ -19,24 +29,29 @@ export function normalizedCallback<K extends CallbackKind>(
   deviceIds: readonly ReportedDeviceId[],
   reportedInResponse: readonly ReportedDeviceId[] = [],
 ): CallbackOfKind<K> {
-  const own = lowerCaseKinds(deviceIds);
-  const all = new Map(own.map((id) => [deviceIdKey(id), id]));
-  for (const id of lowerCaseKinds(reportedInResponse)) if (!all.has(deviceIdKey(id))) all.set(deviceIdKey(id), id);
+  const own = deviceIds.map(({ kind: idKind, id }) => ({ kind: idKind.toLowerCase(), id }));
+  const all: ReportedDeviceId[] = [];
+  // A handful of identifiers per message: a list is quicker to search than a Set is to build.
+  const keys: string[] = [];
+  for (const [index, id] of [...own, ...reportedInResponse].entries()) {
+    const lowerCase = index < own.length ? id : { kind: id.kind.toLowerCase(), id: id.id };
+    const key = deviceIdKey(lowerCase);
+    if (!keys.includes(key)) {
+      keys.push(key);
+      all.push(lowerCase);
+    }
+  }
   const callback = {
+    __proto__: safeViews,
     kind,
     service,
     outcome,
     payload,
     requestId: payload.requestId,
     deviceIds: own,
-    allDeviceIds: [...all.values()],
+    allDeviceIds: all,
     // A message whose own list is empty is still identified by the identifiers it reports.
-    deviceKey: deviceKey(own.length > 0 ? own : [...all.values()]),
+    deviceKey: deviceKey(own.length > 0 ? own : all),
   };
-  // Logging or serializing the parsed callback must not print the credentials it carries; the
-  // payload itself stays verbatim for the code that reads it.
-  const safeView = () => ({ ...callback, payload: redactCredentials(payload) });
-  Object.defineProperty(callback, "toJSON", { value: safeView });
-  Object.defineProperty(callback, Symbol.for("nodejs.util.inspect.custom"), { value: safeView });
   return callback as unknown as CallbackOfKind<K>;
 }

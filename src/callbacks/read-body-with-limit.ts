@@ -1,6 +1,7 @@
 /**
- * Reads a request body up to a byte limit. The limit is enforced while streaming, so a sender
- * that omits or understates `Content-Length` cannot make the receiver buffer more.
+ * Reads a request body up to a byte limit. Without `Content-Length` the limit is enforced while
+ * streaming, so a sender that omits it cannot make the receiver buffer more; a declared length
+ * over the limit is refused before reading, and one within it bounds what HTTP delivers.
  */
 
 /** The body bytes, or why they were not read. */
@@ -12,6 +13,16 @@ export type BodyReadResult =
 export async function readBodyWithLimit(request: Request, maxBytes: number): Promise<BodyReadResult> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) return { ok: false, reason: "too-large" };
+  if (declared !== null && /^\d+$/.test(declared)) {
+    // HTTP framing makes the body exactly the declared length, within the limit: read it in one
+    // go, which hosts serve without a stream (@hono/node-server reads the socket directly).
+    try {
+      const bytes = new Uint8Array(await request.arrayBuffer());
+      return bytes.byteLength > maxBytes ? { ok: false, reason: "too-large" } : { ok: true, bytes };
+    } catch {
+      return { ok: false, reason: "unreadable" };
+    }
+  }
   if (request.body === null) return { ok: true, bytes: new Uint8Array(0) };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
