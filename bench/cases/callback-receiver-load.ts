@@ -1,0 +1,115 @@
+/**
+ * #5: the callback receiver behind the node adapter, over loopback HTTP under autocannon,
+ * against a bare node:http server that reads the body and answers 200.
+ *
+ * Setup: each server runs in its own child process (bench/callback-receiver-server.ts) and
+ * autocannon runs here, so the load generator and the server never share an event loop (the
+ * machine may have only two cores). The servers are started once, warmed up, then loaded one
+ * after the other, bare first, for `rounds` rounds; the figures are medians over the rounds.
+ * A third server, the least a Fetch-style handler behind @hono/node-server does (read the body,
+ * write JSON back the way the receiver's adapter does), shows what the adapter itself costs.
+ * Every request is a valid CarrierService activate callback with its own requestId and device,
+ * so deduplication never short-circuits the receiver's work.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import type { BenchCase } from "../case.js";
+import { median } from "../harness.js";
+import { benchCredentials } from "../callback-receiver-server.js";
+import { specExample } from "../spec-examples.js";
+
+const connections = 50;
+const seconds = 3;
+const rounds = 3;
+const serverScript = fileURLToPath(new URL("../callback-receiver-server.ts", import.meta.url));
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+}
+
+type Mode = "bare" | "adapter-floor" | "receiver";
+
+async function startServer(mode: Mode): Promise<Server> {
+  const child = spawn(process.execPath, ["--import", "tsx", serverScript, mode], { stdio: ["pipe", "pipe", "inherit"] });
+  const [line] = (await once(child.stdout!, "data")) as [Buffer];
+  const port = Number(line.toString().trim());
+  if (!Number.isInteger(port)) throw new Error(`${mode} server did not start: ${line.toString()}`);
+  return { url: `http://127.0.0.1:${port}/thingspace/carrier`, child };
+}
+
+async function stopServer(server: Server): Promise<void> {
+  const exited = once(server.child, "exit");
+  server.child.stdin!.end();
+  await exited;
+}
+
+/** Bodies that differ in requestId and device, built from the spec's example. */
+function bodyMaker(): () => string {
+  const example = { ...specExample<Record<string, unknown>>("CarrierServiceActivateSucceeded"), ...benchCredentials };
+  const template = JSON.stringify({ ...example, requestId: "REQUEST", deviceIds: [{ id: "DEVICE", kind: "IMEI" }] });
+  let n = 0;
+  return () => {
+    n += 1;
+    return template.replace("REQUEST", `bench-${process.pid}-${n}`).replace("DEVICE", String(350000000000000 + n));
+  };
+}
+
+interface Load {
+  requestsPerSecond: number;
+  p99: number;
+}
+
+async function load(url: string, durationSeconds: number, nextBody: () => string): Promise<Load> {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: durationSeconds,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    requests: [{ setupRequest: (request) => ({ ...request, body: nextBody() }) }],
+  });
+  if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {
+    throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx answers, ${result.timeouts} timeouts`);
+  }
+  return { requestsPerSecond: result.requests.total / result.duration, p99: result.latency.p99 };
+}
+
+export const callbackReceiverLoad: BenchCase = {
+  id: 5,
+  async run() {
+    const nextBody = bodyMaker();
+    const modes: Mode[] = ["bare", "adapter-floor", "receiver"];
+    const servers = await Promise.all(modes.map(startServer));
+    const results: Record<Mode, Load[]> = { bare: [], "adapter-floor": [], receiver: [] };
+    try {
+      for (const server of servers) await load(server.url, 1, nextBody);
+      for (let round = 0; round < rounds; round++) {
+        for (const [i, mode] of modes.entries()) results[mode].push(await load(servers[i]!.url, seconds, nextBody));
+      }
+    } finally {
+      await Promise.all(servers.map(stopServer));
+    }
+    const ratioTo = (mode: Mode) => median(results[mode].map((r, i) => r.requestsPerSecond / results.bare[i]!.requestsPerSecond));
+    const ratio = ratioTo("receiver");
+    const pick = (mode: Mode) => ({ rps: median(results[mode].map((r) => r.requestsPerSecond)), p99: median(results[mode].map((r) => r.p99)) });
+    const b = pick("bare");
+    const f = pick("adapter-floor");
+    const r = pick("receiver");
+    return {
+      id: 5,
+      what: "the callback receiver behind the node adapter, over loopback HTTP, under a load generator (autocannon)",
+      baseline: "a bare `node:http` server answering 200 to the same posts (it reads the body)",
+      target: "≥ 0.8× the throughput, p99 reported",
+      figures: [
+        `${ratio.toFixed(2)}× the bare server's throughput (${r.rps.toFixed(0)} vs ${b.rps.toFixed(0)} requests/s)`,
+        `p99 latency: receiver ${r.p99} ms, bare ${b.p99} ms`,
+        `the adapter alone (@hono/node-server's Request, body read, JSON written directly, as the receiver's node adapter does): ${ratioTo("adapter-floor").toFixed(2)}× (${f.rps.toFixed(0)} requests/s, p99 ${f.p99} ms)`,
+        `${connections} connections, ${rounds} alternating rounds of ${seconds} s each; servers in child processes, autocannon in the runner`,
+      ],
+      met: ratio >= 0.8,
+    };
+  },
+};
