@@ -13,5 +13,13 @@ export function deviceIdKey(deviceId: Pick<ReportedDeviceId, "kind" | "id">): st
 
 /** A stable key for a device from all its identifiers, in any order and any kind case. */
 export function deviceKey(deviceIds: readonly Pick<ReportedDeviceId, "kind" | "id">[]): string {
+  // One or two identifiers is nearly every device: the same key without an array to sort
+  // (batching computes it for every device of every chunk).
+  if (deviceIds.length === 1) return deviceIdKey(deviceIds[0]!);
+  if (deviceIds.length === 2) {
+    const first = deviceIdKey(deviceIds[0]!);
+    const second = deviceIdKey(deviceIds[1]!);
+    return first <= second ? `${first}|${second}` : `${second}|${first}`;
+  }
   return deviceIds.map(deviceIdKey).sort().join("|");
 }
