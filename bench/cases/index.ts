@@ -1,10 +1,19 @@
 /** Every benchmark, in the order of issue #6's table. */
 import type { BenchCase } from "../case.js";
 import { activateDevicesOverhead } from "./activate-devices-overhead.js";
+import { batchMillionDevices } from "./batch-million-devices.js";
 import { callbackReceiverLoad } from "./callback-receiver-load.js";
 import { packageSize } from "./package-size.js";
 import { parseCallbackExamples } from "./parse-callback-examples.js";
 import { runtimeCompilation } from "./runtime-compilation.js";
 import { validateActivateBody } from "./validate-activate-body.js";
 
-export const allCases: BenchCase[] = [parseCallbackExamples, runtimeCompilation, validateActivateBody, activateDevicesOverhead, callbackReceiverLoad, packageSize];
+export const allCases: BenchCase[] = [
+  parseCallbackExamples,
+  runtimeCompilation,
+  validateActivateBody,
+  activateDevicesOverhead,
+  callbackReceiverLoad,
+  batchMillionDevices,
+  packageSize,
+];
