@@ -1,7 +1,6 @@
 // Runs the code blocks of the "Receiving callbacks" section exactly as written, with the
 // package's import specifiers pointed at the sources, so the documentation cannot drift from what
-// runs. The section is read from the root README once it is pasted there, else from
-// src/callbacks/README.md where it is written.
+// runs.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +11,7 @@ import { specExample } from "../../support/spec-document.js";
 function section(): string {
   const root = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
   const start = root.indexOf("## Receiving callbacks");
-  if (start < 0) return readFileSync(new URL("../../../src/callbacks/README.md", import.meta.url), "utf8");
+  if (start < 0) throw new Error('README.md has no "## Receiving callbacks" section');
   const end = root.indexOf("\n## ", start + 1);
   return root.slice(start, end < 0 ? undefined : end);
 }
