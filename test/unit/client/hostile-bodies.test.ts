@@ -43,7 +43,12 @@ describe("the client with answers that echo a secret", () => {
       },
     });
   const call = (client: ReturnType<typeof clientAnswering>) =>
-    client.activateDevices({ groupName: "g", servicePlan: "p", mdnZipCode: "98801" }).catch((e: unknown) => e as ThingSpaceApiError);
+    client.activateDevices({ groupName: "g", servicePlan: "p", mdnZipCode: "98801" }).then(
+      () => {
+        throw new Error("expected ThingSpace's refusal");
+      },
+      (e: unknown) => e as ThingSpaceApiError,
+    );
 
   it("redacts a secret echoed in errorCode", async () => {
     const error = await call(clientAnswering({ errorCode: `INPUT_INVALID.${secret}`, errorMessage: "no" }));
