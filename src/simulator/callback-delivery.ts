@@ -147,9 +147,12 @@ export function createCallbackDelivery(options: {
       outcome,
       ...(httpStatus === undefined ? {} : { httpStatus }),
     });
-    // A delivered message is sent again only when a lost acknowledgement is simulated.
-    const again = outcome === "delivered" ? options.faults.duplicateCallback() : true;
-    if (again && job.callbackCount < options.maxCallbackThreshold) {
+    // A delivered message is sent again only when a lost acknowledgement is simulated. The last
+    // allowed attempt is never sent again, so it must not use up a counted duplicate either:
+    // `duplicateCallbacks: { first: 3 }` promises three copies, whichever attempts finish first.
+    const more = job.callbackCount < options.maxCallbackThreshold;
+    const again = more && (outcome !== "delivered" || options.faults.duplicateCallback());
+    if (again) {
       later([{ ...job, callbackCount: job.callbackCount + 1 }], options.redeliveryDelayMs());
     } else {
       finish();

@@ -34,7 +34,10 @@ export interface SimulatorFaults {
   latencyMs?: number;
   /** Callback delivery attempts lost on the way (the listener never sees them; redelivery follows). */
   failCallbacks?: CountedFault;
-  /** Acknowledged callbacks sent once more with the next `callbackCount`, as if the 2xx was lost. */
+  /**
+   * Acknowledged callbacks sent once more with the next `callbackCount`, as if the 2xx was lost.
+   * Only callbacks below `maxCallbackThreshold` count: the last allowed attempt is never sent again.
+   */
   duplicateCallbacks?: CountedFault;
   /** Every session expires after this many more M2M calls (0: on the next call). */
   expireSessionsAfterCalls?: number;

@@ -51,6 +51,24 @@ describe("simulator fault injection", () => {
     ]);
   });
 
+  it("keeps a counted duplicate for a callback that can still be sent again (not the last allowed attempt)", async () => {
+    const { m2m, listen, simulator, received } = simulatorHarness({ maxCallbackThreshold: 2, faults: { duplicateCallbacks: { first: 2 } } });
+    await listen("CarrierService");
+    await m2m("POST", "/devices/actions/activate", activateBody(testDevices(1)));
+    await simulator.idle();
+    // The copy (callbackCount 2) is the last allowed attempt: its 2xx, even if "lost", brings no third copy.
+    expect(simulator.faults().duplicateCallbacks).toEqual({ first: 1 });
+    await m2m("POST", "/devices/actions/activate", activateBody(testDevices(1, 1)));
+    await simulator.idle();
+    expect(received.map(({ body }) => [body.deviceIds[0].id, body.callbackCount])).toEqual([
+      [testDeviceIds(0)[0]!.id, 1],
+      [testDeviceIds(0)[0]!.id, 2],
+      [testDeviceIds(1)[0]!.id, 1],
+      [testDeviceIds(1)[0]!.id, 2],
+    ]);
+    expect(simulator.faults().duplicateCallbacks).toEqual({ first: 0 });
+  });
+
   it("expires every session after N more calls", async () => {
     const { m2m, simulator, signIn } = simulatorHarness();
     await signIn();
