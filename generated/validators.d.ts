@@ -15,7 +15,10 @@ export declare const validateAddDevicesRequest: ValidateFunction<components["sch
   readonly arrayLimits: {"devicesToAdd":{"minItems":1,"maxItems":200}};
 };
 /** Validates a `CarrierServiceCallback` (compiled from spec/components/schemas/CarrierServiceCallback.yaml). */
-export declare const validateCarrierServiceCallback: ValidateFunction<components["schemas"]["CarrierServiceCallback"]>;
+export declare const validateCarrierServiceCallback: ValidateFunction<components["schemas"]["CarrierServiceCallback"]> & {
+  /** The validators of the `oneOf` variants, in order: valid means exactly one of them passes. */
+  readonly variants: readonly [typeof validateActivateSucceededCallback, typeof validateDeviceFailedCallback];
+};
 /** Validates a `DeviceFailedCallback` (compiled from spec/components/schemas/DeviceFailedCallback.yaml). */
 export declare const validateDeviceFailedCallback: ValidateFunction<components["schemas"]["DeviceFailedCallback"]>;
 /** Validates a `GoToStateRequest` (compiled from spec/components/schemas/GoToStateRequest.yaml). */
@@ -32,7 +35,10 @@ export declare const validateNiddConfigCreatedCallback: ValidateFunction<compone
 /** Validates a `NiddConfigFailedCallback` (compiled from spec/components/schemas/NiddConfigFailedCallback.yaml). */
 export declare const validateNiddConfigFailedCallback: ValidateFunction<components["schemas"]["NiddConfigFailedCallback"]>;
 /** Validates a `NiddServiceCallback` (compiled from spec/components/schemas/NiddServiceCallback.yaml). */
-export declare const validateNiddServiceCallback: ValidateFunction<components["schemas"]["NiddServiceCallback"]>;
+export declare const validateNiddServiceCallback: ValidateFunction<components["schemas"]["NiddServiceCallback"]> & {
+  /** The validators of the `oneOf` variants, in order: valid means exactly one of them passes. */
+  readonly variants: readonly [typeof validateNiddConfigCreatedCallback, typeof validateNiddConfigFailedCallback];
+};
 /** Validates a `OAuthRevokeRequest` (compiled from spec/components/schemas/OAuthRevokeRequest.yaml). */
 export declare const validateOAuthRevokeRequest: ValidateFunction<components["schemas"]["OAuthRevokeRequest"]>;
 /** Validates a `OAuthTokenRequest` (compiled from spec/components/schemas/OAuthTokenRequest.yaml). */
@@ -40,4 +46,7 @@ export declare const validateOAuthTokenRequest: ValidateFunction<components["sch
 /** Validates a `RegisterCallbackRequest` (compiled from spec/components/schemas/RegisterCallbackRequest.yaml). */
 export declare const validateRegisterCallbackRequest: ValidateFunction<components["schemas"]["RegisterCallbackRequest"]>;
 /** Validates a `StateServiceCallback` (compiled from spec/components/schemas/StateServiceCallback.yaml). */
-export declare const validateStateServiceCallback: ValidateFunction<components["schemas"]["StateServiceCallback"]>;
+export declare const validateStateServiceCallback: ValidateFunction<components["schemas"]["StateServiceCallback"]> & {
+  /** The validators of the `oneOf` variants, in order: valid means exactly one of them passes. */
+  readonly variants: readonly [typeof validateGoToStateSucceededCallback, typeof validateDeviceFailedCallback];
+};
