@@ -2,7 +2,7 @@
  * Builds a parsed callback from a validated payload: the payload stays as received, while the
  * identifiers are offered with lower-case kinds, as ThingSpace spells kinds in any case.
  */
-import { deviceIdKey, deviceKey } from "../devices/device-key.js";
+import { deviceKey } from "../devices/device-key.js";
 import { redactCredentials } from "./redact-credentials.js";
 import type { CallbackKind, CallbackOfKind, ReportedDeviceId } from "./callback-types.js";
 
@@ -29,17 +29,14 @@ export function normalizedCallback<K extends CallbackKind>(
   deviceIds: readonly ReportedDeviceId[],
   reportedInResponse: readonly ReportedDeviceId[] = [],
 ): CallbackOfKind<K> {
-  const own = deviceIds.map(({ kind: idKind, id }) => ({ kind: idKind.toLowerCase(), id }));
+  const own: ReportedDeviceId[] = [];
   const all: ReportedDeviceId[] = [];
-  // A handful of identifiers per message: a list is quicker to search than a Set is to build.
-  const keys: string[] = [];
-  for (const [index, id] of [...own, ...reportedInResponse].entries()) {
-    const lowerCase = index < own.length ? id : { kind: id.kind.toLowerCase(), id: id.id };
-    const key = deviceIdKey(lowerCase);
-    if (!keys.includes(key)) {
-      keys.push(key);
-      all.push(lowerCase);
-    }
+  for (let i = 0; i < deviceIds.length + reportedInResponse.length; i++) {
+    const reported = i < deviceIds.length ? deviceIds[i]! : reportedInResponse[i - deviceIds.length]!;
+    const lowerCase = { kind: reported.kind.toLowerCase(), id: reported.id };
+    if (i < deviceIds.length) own.push(lowerCase);
+    // A handful of identifiers per message: searching the list beats building keys or a Set.
+    if (!all.some((known) => known.kind === lowerCase.kind && known.id === lowerCase.id)) all.push(lowerCase);
   }
   const callback = {
     __proto__: safeViews,

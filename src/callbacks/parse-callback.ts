@@ -6,10 +6,10 @@ import type { ValidateFunction } from "ajv";
 import type { components } from "../../generated/openapi-types.js";
 import {
   validateActivateSucceededCallback,
-  validateCarrierServiceCallback,
+  validateDeviceFailedCallback,
   validateGoToStateSucceededCallback,
-  validateNiddServiceCallback,
-  validateStateServiceCallback,
+  validateNiddConfigCreatedCallback,
+  validateNiddConfigFailedCallback,
 } from "../../generated/validators.js";
 import { toViolations, type Violation } from "../validation/violations.js";
 import { callbackShape, serviceValidators } from "./callback-validators.js";
@@ -54,7 +54,8 @@ function explain(body: unknown, candidates: readonly CallbackService[]): Violati
   return all.length > 0 ? all : [{ path: "", rule: "oneOf", message: "the body is not a callback of this service" }];
 }
 
-type DeviceFailedCallback = components["schemas"]["DeviceFailedCallback"];
+type Schemas = components["schemas"];
+type DeviceFailedCallback = Schemas["DeviceFailedCallback"];
 
 /**
  * A `faultResponse` message. Without a hint it cannot be told apart between CarrierService and
@@ -67,25 +68,53 @@ function failure(service: "CarrierService" | "StateService", hinted: boolean, bo
     : normalizedCallback("goToStateFailed", service, "failed", body, body.deviceIds);
 }
 
+/** A service's validator: valid when exactly one of its `oneOf` variants passes. */
+type ServiceValidator = ValidateFunction & { readonly variants?: readonly ValidateFunction[] };
+
+const variantValidators: readonly ValidateFunction[] = [
+  validateActivateSucceededCallback,
+  validateGoToStateSucceededCallback,
+  validateNiddConfigCreatedCallback,
+  validateNiddConfigFailedCallback,
+  validateDeviceFailedCallback,
+];
+
+/**
+ * The variant `body` is if it is a valid callback of the service: each variant validated once
+ * (the generated `variants`), rather than the service's `oneOf` and then the variant again.
+ */
+function matchingVariant(validate: ServiceValidator, body: unknown): ValidateFunction | undefined {
+  if (!validate.variants) return validate(body) ? variantValidators.find((variant) => variant(body)) : undefined;
+  let match: ValidateFunction | undefined;
+  for (const variant of validate.variants) {
+    if (!variant(body)) continue;
+    if (match) return undefined; // more than one: the `oneOf` fails
+    match = variant;
+  }
+  return match;
+}
+
 /** The variant of `body` if it is a valid `service` callback. */
 function classify(body: unknown, service: CallbackService, hinted: boolean): ParsedCallback | undefined {
-  if (service === "NiddService") {
-    if (!validateNiddServiceCallback(body)) return undefined;
-    const ids = body.niddResponse.niddConfigResponse.deviceIds;
-    return body.status === "ConfigCreated"
-      ? normalizedCallback("niddConfigCreated", service, "succeeded", body, ids)
-      : normalizedCallback("niddConfigFailed", service, "failed", body, ids);
+  const variant = matchingVariant(serviceValidators[service], body);
+  if (variant === validateActivateSucceededCallback) {
+    const message = body as Schemas["ActivateSucceededCallback"];
+    return normalizedCallback("activateSucceeded", "CarrierService", "succeeded", message, message.deviceIds, message.deviceResponse.activateResponse.deviceIds);
   }
-  if (service === "CarrierService") {
-    if (!validateCarrierServiceCallback(body)) return undefined;
-    return validateActivateSucceededCallback(body)
-      ? normalizedCallback("activateSucceeded", service, "succeeded", body, body.deviceIds, body.deviceResponse.activateResponse.deviceIds)
-      : failure(service, hinted, body);
+  if (variant === validateGoToStateSucceededCallback) {
+    const message = body as Schemas["GoToStateSucceededCallback"];
+    return normalizedCallback("goToStateSucceeded", "StateService", "succeeded", message, message.deviceIds, message.deviceResponse.goToStateResponse.deviceIds);
   }
-  if (!validateStateServiceCallback(body)) return undefined;
-  return validateGoToStateSucceededCallback(body)
-    ? normalizedCallback("goToStateSucceeded", service, "succeeded", body, body.deviceIds, body.deviceResponse.goToStateResponse.deviceIds)
-    : failure(service, hinted, body);
+  if (variant === validateNiddConfigCreatedCallback) {
+    const message = body as Schemas["NiddConfigCreatedCallback"];
+    return normalizedCallback("niddConfigCreated", "NiddService", "succeeded", message, message.niddResponse.niddConfigResponse.deviceIds);
+  }
+  if (variant === validateNiddConfigFailedCallback) {
+    const message = body as Schemas["NiddConfigFailedCallback"];
+    return normalizedCallback("niddConfigFailed", "NiddService", "failed", message, message.niddResponse.niddConfigResponse.deviceIds);
+  }
+  if (variant === validateDeviceFailedCallback && service !== "NiddService") return failure(service, hinted, body as DeviceFailedCallback);
+  return undefined;
 }
 
 /**
