@@ -33,7 +33,7 @@ async function time(fn: () => unknown, ms: number): Promise<Timing> {
   return { mean: result.mean, p99: result.p99, samples: result.samples.length };
 }
 
-/** Runs baseline and subject alternately `rounds` times; reports the median ratio. */
+/** Runs baseline and subject alternately `rounds` times, each first in turn; reports the median ratio. */
 export async function compare(
   baseline: () => unknown,
   subject: () => unknown,
@@ -41,7 +41,15 @@ export async function compare(
 ): Promise<Comparison> {
   const pairs: { baseline: Timing; subject: Timing }[] = [];
   for (let round = 0; round < rounds; round++) {
-    pairs.push({ baseline: await time(baseline, msPerRound), subject: await time(subject, msPerRound) });
+    // Each goes first every other round, so that neither always runs on the other's leftovers
+    // (garbage, a cooler or busier CPU).
+    if (round % 2 === 0) {
+      const first = await time(baseline, msPerRound);
+      pairs.push({ baseline: first, subject: await time(subject, msPerRound) });
+    } else {
+      const first = await time(subject, msPerRound);
+      pairs.push({ baseline: await time(baseline, msPerRound), subject: first });
+    }
   }
   const ratio = median(pairs.map((pair) => pair.subject.mean / pair.baseline.mean));
   const pick = (key: "baseline" | "subject"): Timing => ({
