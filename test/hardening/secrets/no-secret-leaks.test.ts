@@ -23,7 +23,7 @@ import { startSimulatorServer, type SimulatorServer } from "../../../src/simulat
 import { specExample } from "../../support/spec-document.js";
 import { listenOnLoopback } from "../input/support/loopback-server.js";
 import { createLeakScanner } from "./support/leak-scanner.js";
-import { startSimulatorCli } from "./support/simulator-cli.js";
+import { startSimulatorCli } from "../../support/simulator-cli.js";
 
 const clientId = "hardening-client-id";
 const m2mUser = "hardening-m2m-user";
