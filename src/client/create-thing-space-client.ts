@@ -62,7 +62,13 @@ export function createThingSpaceClient(options: ThingSpaceClientOptions): ThingS
     Request: ReplayableRequest,
     fetch: createTransport({ ...transport, retryStatuses: false }),
   });
-  const auth = createAuthentication({ options, authClient, oauthBaseUrl: `${baseUrl}/ts/v1`, clock, logger, redactor, validate });
+  // A token request changes nothing on the account, so a 429/503 answer to it is retried.
+  const tokenClient = createClient<paths>({
+    baseUrl: m2mBaseUrl,
+    Request: ReplayableRequest,
+    fetch: createTransport({ ...transport, retryStatuses: true }),
+  });
+  const auth = createAuthentication({ options, authClient, tokenClient, oauthBaseUrl: `${baseUrl}/ts/v1`, clock, logger, redactor, validate });
   raw.use(createAuthMiddleware({ accessToken: auth.access, sessionToken: auth.session, logger }));
 
   const ctx = { raw, validate, accountName: options.accountName, redactor, logger, session: auth.session };

@@ -22,8 +22,10 @@ export interface Authentication {
 /** What {@link createAuthentication} wires together. */
 export interface AuthenticationSetup {
   options: ThingSpaceClientOptions;
-  /** openapi-fetch client without the auth middleware, rooted at `${baseUrl}/m2m/v1`. */
+  /** openapi-fetch client without the auth middleware, rooted at `${baseUrl}/m2m/v1`, for the login (never retried on an answer). */
   authClient: Client<paths>;
+  /** The same, whose transport retries 429/503: a token request changes nothing, so it may be sent again. */
+  tokenClient: Client<paths>;
   oauthBaseUrl: string;
   clock: Clock;
   logger: SafeLogger;
@@ -58,7 +60,7 @@ export function createAuthentication(setup: AuthenticationSetup): Authentication
     if (credentials) {
       const login = { username: credentials.username, password: credentials.password };
       if (setup.validate) validateRequest("logIn", validateLoginRequest, login);
-      const oauth = createOAuthTokenIssuer({ ...setup, client: setup.authClient, clientId: credentials.clientId, clientSecret: credentials.clientSecret });
+      const oauth = createOAuthTokenIssuer({ ...setup, client: setup.tokenClient, clientId: credentials.clientId, clientSecret: credentials.clientSecret });
       issueAccess = () => oauth();
       issueSession = createSessionLogin({ ...setup, client: setup.authClient, accessToken: access, credentials: login });
     } else if (options.accessToken && options.sessionToken) {

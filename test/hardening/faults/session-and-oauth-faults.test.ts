@@ -67,7 +67,7 @@ describe("an OAuth token endpoint that fails", () => {
     expect(Object.fromEntries(receiver.activated)).toEqual({ [keyOf(0)]: 1 });
   });
 
-  it("503 from the token endpoint: an AuthenticationError with the status; the token call is not repeated, nothing else is sent", async () => {
+  it("503 from the token endpoint: retried with backoff (a token request changes nothing), then an AuthenticationError with the status; nothing else is sent", async () => {
     const { client, simulator, clock } = await startFaultRig({ register: false });
     simulator.setFaults({ oauthFailure: { status: 503 } });
 
@@ -76,8 +76,8 @@ describe("an OAuth token endpoint that fails", () => {
     expect(error).toMatchObject({ stage: "token", status: 503 });
     expect((error as Error).message).toContain("ThingSpace's OAuth server is unavailable or busy");
     expect((error as Error).message).not.toContain("Check the clientId");
-    expect(simulator.calls("getAccessToken")).toBe(1);
-    expect(clock.sleeps).toEqual([]);
+    expect(simulator.calls("getAccessToken")).toBe(4);
+    expect(clock.sleeps).toEqual([1_000, 2_000, 4_000]);
     expect(simulator.calls("logIn")).toBe(0);
     expect(simulator.calls("activateDevices")).toBe(0);
   });
