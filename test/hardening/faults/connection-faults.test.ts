@@ -4,13 +4,13 @@
 // OutcomeUnknownError that is never replayed and says how to check (POST /devices/actions/list).
 // A reset cannot tell the client whether the request was read, so a reset before the effect is
 // reported the same way, and the safe resend is the caller's, after checking.
-import { createServer, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createThingSpaceClient, OutcomeUnknownError, TimeoutError } from "../../../src/client/index.js";
 import { startSimulatorServer } from "../../../src/simulator/index.js";
 import { startFaultReceiver } from "./fault-receiver.js";
 import { accountName, closeRigs, createTestClock, device, keyOf, onClose, plan, quickSimulator, registerDirectly, startFaultRig, tokensFrom } from "./fault-rig.js";
 import { createSleepGate } from "./sleep-gate.js";
+import { closedPort } from "../../support/closed-port.js";
 
 afterEach(closeRigs);
 
@@ -18,14 +18,6 @@ const howToCheck =
   "Before sending it again, check the devices' current state with POST /devices/actions/list; " +
   "if ThingSpace accepted the request, its callbacks will still arrive.";
 
-/** A loopback port that was free a moment ago and that nothing listens on now. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 describe("a connection that fails before the request reached ThingSpace", () => {
   it("connection refused: the client retries after its backoff and the device is activated exactly once", async () => {
@@ -37,7 +29,7 @@ describe("a connection that fails before the request reached ThingSpace", () => 
     const receiver = await startFaultReceiver();
     onClose(() => receiver.stop());
     await registerDirectly(simulator, tokens, receiver.url);
-    const port = await freePort();
+    const port = await closedPort();
     const clock = createTestClock(async () => {
       if (clock.sleeps.length !== 1) return;
       const server = await startSimulatorServer({ simulator, port });

@@ -1,7 +1,6 @@
 // The client over real HTTP (127.0.0.1) against the project's simulator: the contracts between
 // them (paths, tokens, errors, rate limit, callbacks) hold on the wire. The simulator and the
 // client share one fake clock, so pacing, Retry-After and session expiry never really wait.
-import { createServer, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createThingSpaceClient } from "../../../src/client/index.js";
 import { AuthenticationError, OutcomeUnknownError, ConnectionError } from "../../../src/client/index.js";
@@ -9,6 +8,7 @@ import type { ThingSpaceCommonOptions } from "../../../src/client/index.js";
 import { startSimulatorServer, type SimulatorServer, type SimulatorServerOptions } from "../../../src/simulator/index.js";
 import { createFakeClock } from "../../unit/client/helpers/fake-clock.js";
 import { devices } from "../../unit/client/helpers/test-client.js";
+import { closedPort } from "../../support/closed-port.js";
 
 const credentials = { clientId: "integration-client", clientSecret: "integration-secret", username: "operator", password: "operator-password" };
 const plan = { servicePlan: "M2MPlan", mdnZipCode: "98801" };
@@ -123,11 +123,3 @@ describe("client against the simulator, over HTTP", () => {
   });
 });
 
-/** A loopback port that was free a moment ago and that nothing listens on now. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
