@@ -23,9 +23,6 @@ export const serviceValidators: Readonly<Record<CallbackService, ValidateFunctio
   StateService: validateStateServiceCallback,
 };
 
-/** Validates a failure report (`faultResponse`), shared by CarrierService and StateService. */
-export const validateFault: ValidateFunction = validateDeviceFailedCallback;
-
 /** The services a body may come from, judged by its shape only (it is not validated yet). */
 export type CallbackShape = { readonly services: readonly CallbackService[]; readonly branch?: ValidateFunction };
 
