@@ -18,8 +18,8 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createThingSpaceClient } from "../src/client/create-thing-space-client.js";
-import type { Clock } from "../src/client/clock.js";
-import { exampleDeviceStream } from "../src/devices/example-devices.js";
+import type { Clock } from "../src/shared/clock.js";
+import { exampleDeviceStream } from "../src/simulator/example-devices.js";
 import { createSimulator } from "../src/simulator/create-simulator.js";
 
 /** What one run reports. */

@@ -6,7 +6,7 @@
 import createClient from "openapi-fetch";
 import type { paths } from "../../generated/openapi-types.js";
 import { createThingSpaceClient } from "../../src/client/create-thing-space-client.js";
-import { exampleDevices } from "../../src/devices/example-devices.js";
+import { exampleDevices } from "../../src/simulator/example-devices.js";
 import type { BenchCase } from "../case.js";
 import { compare, formatMs } from "../harness.js";
 

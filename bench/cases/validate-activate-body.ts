@@ -2,7 +2,7 @@
 import { validateActivateDevicesRequest } from "../../generated/validators.js";
 import type { BenchCase } from "../case.js";
 import { compare, formatMs } from "../harness.js";
-import { exampleDevices } from "../../src/devices/example-devices.js";
+import { exampleDevices } from "../../src/simulator/example-devices.js";
 
 export const validateActivateBody: BenchCase = {
   id: 3,

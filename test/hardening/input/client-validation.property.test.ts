@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ValidationError, type ThingSpaceClient } from "../../../src/client/index.js";
-import { formatViolations, toViolations } from "../../../src/validation/violations.js";
+import { formatViolations, toViolations } from "../../../src/shared/violations.js";
 import { validatorFor } from "../../support/spec-document.js";
 import { mutationsOf } from "./support/json-mutation.js";
 import { recordingClient } from "./support/recording-client.js";

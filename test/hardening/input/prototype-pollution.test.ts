@@ -15,7 +15,7 @@ import {
   type ParsedCallback,
 } from "../../../src/callbacks/index.js";
 import { ValidationError } from "../../../src/client/index.js";
-import { toViolations } from "../../../src/validation/violations.js";
+import { toViolations } from "../../../src/shared/violations.js";
 import { specExample, validatorFor } from "../../support/spec-document.js";
 import { defineOwn, jsonCopy } from "./support/json-mutation.js";
 import { listenOnLoopback } from "./support/loopback-server.js";

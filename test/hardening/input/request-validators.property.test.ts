@@ -8,7 +8,7 @@ import type { ValidateFunction } from "ajv";
 import { afterAll, describe, expect, it } from "vitest";
 import * as generated from "../../../generated/validators.js";
 import { simulatorErrorCodes } from "../../../src/simulator/index.js";
-import { toViolations } from "../../../src/validation/violations.js";
+import { toViolations } from "../../../src/shared/violations.js";
 import { validatorFor } from "../../support/spec-document.js";
 import { mutationsOf } from "./support/json-mutation.js";
 import { requiredFieldPaths, withoutField } from "./support/required-deletions.js";

@@ -1,7 +1,7 @@
 /** Regression: violations name unknown fields with escaped JSON Pointer tokens (RFC 6901). */
 import { describe, expect, it } from "vitest";
 import { validateAddDevicesRequest, validateRegisterCallbackRequest } from "../../../generated/validators.js";
-import { toViolations } from "../../../src/validation/violations.js";
+import { toViolations } from "../../../src/shared/violations.js";
 import { specExample } from "../../support/spec-document.js";
 
 describe("violations name unknown fields with escaped JSON Pointer tokens", () => {

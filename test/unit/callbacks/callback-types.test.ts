@@ -7,7 +7,7 @@ import {
   type CallbackKind,
   type ParsedCallback,
 } from "../../../src/callbacks/index.js";
-import type { Violation } from "../../../src/validation/violations.js";
+import type { Violation } from "../../../src/shared/violations.js";
 import { specExample } from "../../support/spec-document.js";
 
 type Schemas = components["schemas"];

@@ -1,5 +1,5 @@
 /** A clock whose time moves only when a test says so; sleeps end in order on `advance`. */
-import type { Clock } from "../../../src/client/clock.js";
+import type { Clock } from "../../../src/shared/clock.js";
 
 export interface FakeClock extends Clock {
   /** Moves time forward, ending the sleeps that fall due. */

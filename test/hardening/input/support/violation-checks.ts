@@ -1,6 +1,6 @@
 /** What every rejection in the package must look like, checked against the input it rejected. */
 import { expect } from "vitest";
-import type { Violation } from "../../../../src/validation/violations.js";
+import type { Violation } from "../../../../src/shared/violations.js";
 import { parentOf, pointsInto, tokensOf } from "./json-pointer.js";
 
 const missingRules = new Set(["required", "dependentRequired"]);

@@ -1,4 +1,4 @@
-import type { Clock } from "../../../../src/client/clock.js";
+import type { Clock } from "../../../../src/shared/clock.js";
 
 /**
  * A clock whose sleep moves time forward instead of waiting: no test ever really waits. Time

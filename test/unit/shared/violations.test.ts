@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatViolations, toViolations } from "../../../src/validation/violations.js";
+import { formatViolations, toViolations } from "../../../src/shared/violations.js";
 import { specExample, validatorFor } from "../../support/spec-document.js";
 
 describe("toViolations", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deviceIdKey, deviceKey } from "../../../src/devices/device-key.js";
+import { deviceIdKey, deviceKey } from "../../../src/shared/device-key.js";
 
 describe("deviceKey", () => {
   it("ignores kind case and identifier order", () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { deviceIdKey, deviceKey } from "../../../src/devices/device-key.js";
+import { deviceIdKey, deviceKey } from "../../../src/shared/device-key.js";
 
 const deviceId = fc.record({ kind: fc.constantFrom("imei", "IMEI", "iccId", "eid", "mdn", "MSISDN"), id: fc.string({ maxLength: 6 }) });
 

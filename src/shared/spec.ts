@@ -1,0 +1,38 @@
+/**
+ * What the package takes from the spec at run time, in one place: the generated types, and the
+ * most devices one request may carry (`maxItems`), so that neither the batching helpers nor the
+ * simulator restate a limit the spec owns. The numbers ride on the generated validators
+ * (`arrayLimits`) rather than being read from the bundled spec, which would add some 57 KB to
+ * every application that imports the client.
+ */
+import {
+  validateActivateDevicesRequest,
+  validateAddDevicesRequest,
+  validateGoToStateRequest,
+} from "../../generated/validators.js";
+import type { components } from "../../generated/openapi-types.js";
+
+export type { components, paths, webhooks, operations } from "../../generated/openapi-types.js";
+
+/** The spec's schemas, by name. */
+export type Schemas = components["schemas"];
+
+/** Devices per activate request (ThingSpace answers `INPUT_INVALID.MaxRequestsExceeded` above it). */
+export const maxActivateDevices: number = validateActivateDevicesRequest.arrayLimits.devices.maxItems;
+
+/** Devices per goToState request. */
+export const maxGoToStateDevices: number = validateGoToStateRequest.arrayLimits.devices.maxItems;
+
+/** Devices per add request (ThingSpace answers `INPUT_INVALID.NumberofDevices` above it). */
+export const maxAddDevices: number = validateAddDevicesRequest.arrayLimits.devicesToAdd.maxItems;
+
+/**
+ * A numeric option checked once, where options are resolved: `fallback` when absent, a
+ * `RangeError` naming the option and its unit when not a positive number.
+ */
+export function positiveOption(name: string, value: number | undefined, fallback: number, unit?: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0)
+    throw new RangeError(`${name} must be a positive number${unit ? ` of ${unit}` : ""}`);
+  return value;
+}
