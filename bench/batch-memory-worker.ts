@@ -17,10 +17,10 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createThingSpaceClient } from "../src/client/create-thing-space-client.js";
+import { createThingSpaceClient } from "../src/client/client.js";
 import type { Clock } from "../src/shared/clock.js";
 import { exampleDeviceStream } from "../src/simulator/example-devices.js";
-import { createSimulator } from "../src/simulator/create-simulator.js";
+import { createSimulator } from "../src/simulator/simulator.js";
 
 /** What one run reports. */
 export interface BatchRun {
@@ -58,7 +58,8 @@ function countingStub(): { fetch: (request: Request) => Promise<Response>; devic
   return {
     devices: () => devices,
     async fetch(request) {
-      if (request.url.endsWith("/oauth2/token")) return Response.json({ access_token: "bench-token-0123456789", token_type: "bearer", expires_in: 3600 });
+      if (request.url.endsWith("/oauth2/token"))
+        return Response.json({ access_token: "bench-token-0123456789", token_type: "bearer", expires_in: 3600 });
       if (request.url.endsWith("/session/login")) return Response.json({ sessionToken: "bench-session-0123456789" });
       if (request.method === "GET") return Response.json([]); // the callback list the run starts with
       const body = (await request.json()) as { devices: unknown[] };
@@ -73,7 +74,7 @@ async function run(target: "simulator" | "stub", deviceCount: number, live: bool
   if (live && !collect) throw new Error("live sampling needs node --expose-gc");
   const clock = instantClock();
   const stub = countingStub();
-  const simulator = target === "simulator" ? createSimulator({ now: clock.now }) : undefined;
+  const simulator = target === "simulator" ? createSimulator({ clock }) : undefined;
   const peak = { heapUsed: 0, rss: 0 };
   const sample = (): void => {
     collect?.();
@@ -90,7 +91,12 @@ async function run(target: "simulator" | "stub", deviceCount: number, live: bool
       sample();
       return response;
     },
-    credentials: { clientId: "bench-client", clientSecret: "bench-client-secret", username: "bench-user", password: "bench-password" },
+    credentials: {
+      clientId: "bench-client",
+      clientSecret: "bench-client-secret",
+      username: "bench-user",
+      password: "bench-password",
+    },
     accountName: "0868924207-00001",
   });
   await client.listCallbacks(); // logs in before the measurement
@@ -103,15 +109,30 @@ async function run(target: "simulator" | "stub", deviceCount: number, live: bool
     { onProgress: sample },
   );
   const wallMs = performance.now() - started;
-  if (result.acceptedCount !== deviceCount) throw new Error(`${result.acceptedCount} of ${deviceCount} devices accepted`);
+  if (result.acceptedCount !== deviceCount)
+    throw new Error(`${result.acceptedCount} of ${deviceCount} devices accepted`);
   if (target === "stub" && stub.devices() !== deviceCount) throw new Error(`the stub saw ${stub.devices()} devices`);
-  if (simulator && simulator.devices("0868924207-00001").length !== deviceCount) throw new Error("the simulator did not activate every device");
-  return { target, live, deviceCount, requests: result.chunks.length, wallMs, pacedMs: clock.slept, before: { heapUsed, rss }, peak };
+  if (simulator && simulator.devices("0868924207-00001").length !== deviceCount)
+    throw new Error("the simulator did not activate every device");
+  return {
+    target,
+    live,
+    deviceCount,
+    requests: result.chunks.length,
+    wallMs,
+    pacedMs: clock.slept,
+    before: { heapUsed, rss },
+    peak,
+  };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const [target, count, mode] = process.argv.slice(2);
-  if ((target !== "simulator" && target !== "stub") || !Number.isInteger(Number(count)) || (mode !== "timed" && mode !== "live")) {
+  if (
+    (target !== "simulator" && target !== "stub") ||
+    !Number.isInteger(Number(count)) ||
+    (mode !== "timed" && mode !== "live")
+  ) {
     throw new Error("usage: batch-memory-worker.ts simulator|stub <device count> timed|live");
   }
   console.log(JSON.stringify(await run(target, Number(count), mode === "live")));

@@ -36,7 +36,10 @@ const adapterFloor = getRequestListener(
     const body = await request.arrayBuffer();
     const answer = JSON.stringify({ status: "handled", kind: "activateSucceeded", bytes: body.byteLength });
     const { outgoing } = env as { outgoing: ServerResponse };
-    outgoing.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(answer) });
+    outgoing.writeHead(200, {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": Buffer.byteLength(answer),
+    });
     outgoing.end(answer);
     return RESPONSE_ALREADY_SENT;
   },

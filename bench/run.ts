@@ -45,7 +45,9 @@ async function main(): Promise<void> {
   for (const benchCase of cases) {
     console.log(`#${benchCase.id} …`);
     const result = await benchCase.run();
-    console.log(`#${result.id} ${result.what}\n  ${result.figures.join("\n  ")}\n  target ${result.target}: ${result.met === null ? "—" : result.met ? "met" : "NOT met"}`);
+    console.log(
+      `#${result.id} ${result.what}\n  ${result.figures.join("\n  ")}\n  target ${result.target}: ${result.met === null ? "—" : result.met ? "met" : "NOT met"}`,
+    );
     results.push(result);
   }
   if (only.length === 0) {

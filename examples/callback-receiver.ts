@@ -60,7 +60,10 @@ export async function startCallbackReceiver(options: {
       const counted: typeof handler = async (request, context) => {
         counts.received++;
         const response = await handler(request, context);
-        const answer = (await response.clone().json().catch(() => ({}))) as { status?: string };
+        const answer = (await response
+          .clone()
+          .json()
+          .catch(() => ({}))) as { status?: string };
         if (response.status !== 200) counts.rejected++;
         else if (answer.status === "duplicate") counts.duplicates++;
         else counts.handled++;

@@ -6,8 +6,8 @@
  * credentials in the environment (see README, "The main job").
  */
 import { randomBytes } from "node:crypto";
-import { createThingSpaceClient, exampleDevices, type ThingSpaceClient } from "../src/index.js";
-import { startSimulatorServer, type SimulatorServer } from "../src/simulator/index.js";
+import { createThingSpaceClient, type ThingSpaceClient } from "../src/index.js";
+import { exampleDevices, startSimulatorServer, type SimulatorServer } from "../src/simulator/index.js";
 import { startCallbackReceiver } from "./callback-receiver.js";
 import { runProvisioning, type StepSummary } from "./provisioning-run.js";
 
@@ -52,7 +52,12 @@ async function main(): Promise<number> {
     log(`simulator: ${simulator.url}`);
     client = createThingSpaceClient({
       baseUrl: simulator.url,
-      credentials: { clientId: "demo-client", clientSecret: "demo-secret", username: "demo-user", password: "demo-password" },
+      credentials: {
+        clientId: "demo-client",
+        clientSecret: "demo-secret",
+        username: "demo-user",
+        password: "demo-password",
+      },
       accountName: "TestAccount-1",
     });
   }
@@ -84,18 +89,31 @@ async function main(): Promise<number> {
   }
 }
 
-function printSummary(steps: StepSummary[], counts: { received: number; handled: number; duplicates: number; rejected: number }, simulator: SimulatorServer | undefined, seconds: number) {
+function printSummary(
+  steps: StepSummary[],
+  counts: { received: number; handled: number; duplicates: number; rejected: number },
+  simulator: SimulatorServer | undefined,
+  seconds: number,
+) {
   log("\nsummary");
   for (const s of steps) {
-    const callbacks = s.succeeded === undefined ? "" : `, callbacks: ${s.succeeded} succeeded, ${s.faulted} failed, ${s.missing} missing`;
-    log(`  ${s.step.padEnd(9)} ${s.requests} request(s), ${s.accepted} devices accepted, ${s.failed} refused${callbacks}`);
+    const callbacks =
+      s.succeeded === undefined
+        ? ""
+        : `, callbacks: ${s.succeeded} succeeded, ${s.faulted} failed, ${s.missing} missing`;
+    log(
+      `  ${s.step.padEnd(9)} ${s.requests} request(s), ${s.accepted} devices accepted, ${s.failed} refused${callbacks}`,
+    );
   }
   if (simulator) {
     const perState = new Map<string, number>();
-    for (const device of simulator.simulator.devices("TestAccount-1")) perState.set(device.state, (perState.get(device.state) ?? 0) + 1);
+    for (const device of simulator.simulator.devices("TestAccount-1"))
+      perState.set(device.state, (perState.get(device.state) ?? 0) + 1);
     log(`  devices per state: ${[...perState].map(([state, n]) => `${state} ${n}`).join(", ")}`);
   }
-  log(`  callbacks received: ${counts.received} (${counts.handled} handled once, ${counts.duplicates} duplicates ignored, ${counts.rejected} refused)`);
+  log(
+    `  callbacks received: ${counts.received} (${counts.handled} handled once, ${counts.duplicates} duplicates ignored, ${counts.rejected} refused)`,
+  );
   log(`  time taken: ${seconds.toFixed(1)} s`);
 }
 

@@ -49,7 +49,9 @@ async function awaitCallbacks(receiver: CallbackReceiver, result: BatchResult, t
     log(`  … ${reported}/${result.acceptedCount} callbacks`);
   }, 500);
   try {
-    const reports: RequestReport[] = await Promise.all(requestIds.map((id) => receiver.tracker.wait(id, { timeoutMs })));
+    const reports: RequestReport[] = await Promise.all(
+      requestIds.map((id) => receiver.tracker.wait(id, { timeoutMs })),
+    );
     const outcomes = reports.flatMap((report) => report.reported);
     return {
       succeeded: outcomes.filter((d) => d.outcome === "succeeded").length,
@@ -61,7 +63,11 @@ async function awaitCallbacks(receiver: CallbackReceiver, result: BatchResult, t
   }
 }
 
-export async function runProvisioning(client: ThingSpaceClient, receiver: CallbackReceiver, plan: ProvisioningPlan): Promise<StepSummary[]> {
+export async function runProvisioning(
+  client: ThingSpaceClient,
+  receiver: CallbackReceiver,
+  plan: ProvisioningPlan,
+): Promise<StepSummary[]> {
   const steps: StepSummary[] = [];
   const progress = (step: string) => (p: { devicesDone: number; acceptedCount: number }) =>
     log(`  ${step}: ${p.devicesDone}/${plan.devices.length} devices sent (${p.acceptedCount} accepted)`);
@@ -80,14 +86,25 @@ export async function runProvisioning(client: ThingSpaceClient, receiver: Callba
     { servicePlan: plan.servicePlan, mdnZipCode: plan.mdnZipCode },
     { onProgress: progress("activate"), onChunk: (chunk) => void receiver.tracker.expectChunk(chunk) },
   );
-  steps.push({ ...describeBatch("activate", activated), ...(await awaitCallbacks(receiver, activated, plan.callbackTimeoutMs)) });
+  steps.push({
+    ...describeBatch("activate", activated),
+    ...(await awaitCallbacks(receiver, activated, plan.callbackTimeoutMs)),
+  });
 
   log(`goToState: ${plan.devices.length} devices to ${plan.serviceName}/${plan.stateName}`);
   const moved = await client.goToStateInBatches(
     plan.devices,
-    { serviceName: plan.serviceName, stateName: plan.stateName, servicePlan: plan.servicePlan, mdnZipCode: plan.mdnZipCode },
+    {
+      serviceName: plan.serviceName,
+      stateName: plan.stateName,
+      servicePlan: plan.servicePlan,
+      mdnZipCode: plan.mdnZipCode,
+    },
     { onProgress: progress("goToState"), onChunk: (chunk) => void receiver.tracker.expectChunk(chunk) },
   );
-  steps.push({ ...describeBatch("goToState", moved), ...(await awaitCallbacks(receiver, moved, plan.callbackTimeoutMs)) });
+  steps.push({
+    ...describeBatch("goToState", moved),
+    ...(await awaitCallbacks(receiver, moved, plan.callbackTimeoutMs)),
+  });
   return steps;
 }

@@ -121,7 +121,9 @@ type ArrayLimits = Record<string, { minItems?: number; maxItems?: number }>;
  * bundled spec (some 57 KB minified).
  */
 export function arrayLimitsOf(document: Record<string, unknown>, name: string): ArrayLimits | undefined {
-  const schemas = (document.components as { schemas: Record<string, { properties?: Record<string, Record<string, unknown>> }> }).schemas;
+  const schemas = (
+    document.components as { schemas: Record<string, { properties?: Record<string, Record<string, unknown>> }> }
+  ).schemas;
   const limits: ArrayLimits = {};
   for (const [property, schema] of Object.entries(schemas[name]?.properties ?? {})) {
     const bounds: { minItems?: number; maxItems?: number } = {};
@@ -137,11 +139,17 @@ export function arrayLimitsOf(document: Record<string, unknown>, name: string): 
  * validator as `variants`, so a caller can tell which variant a payload is while validating it
  * once: exactly one of them passing is what the schema means.
  */
-export function oneOfVariantsOf(document: Record<string, unknown>, name: string, exported: readonly string[]): string[] | undefined {
+export function oneOfVariantsOf(
+  document: Record<string, unknown>,
+  name: string,
+  exported: readonly string[],
+): string[] | undefined {
   const schema = (document.components as { schemas: Record<string, Record<string, unknown>> }).schemas[name] ?? {};
   const oneOf = schema.oneOf as { $ref?: string }[] | undefined;
   if (!oneOf || Object.keys(schema).some((key) => key !== "oneOf" && !annotationKeywords.has(key))) return undefined;
-  const variants = oneOf.map((variant) => (variant.$ref?.startsWith(schemaRefPrefix) ? variant.$ref.slice(schemaRefPrefix.length) : ""));
+  const variants = oneOf.map((variant) =>
+    variant.$ref?.startsWith(schemaRefPrefix) ? variant.$ref.slice(schemaRefPrefix.length) : "",
+  );
   return variants.every((variant) => exported.includes(variant)) ? variants : undefined;
 }
 
@@ -151,16 +159,22 @@ export function compileValidatorModule(document: Record<string, unknown>): { cod
   const names = bodySchemaNames(document);
   const exports: Record<string, string> = {};
   for (const name of names) exports[`validate${name}`] = specSchemaRef(name);
-  const limits = new Map(names.flatMap((name) => {
-    const found = arrayLimitsOf(document, name);
-    return found ? [[name, JSON.stringify(found)] as const] : [];
-  }));
+  const limits = new Map(
+    names.flatMap((name) => {
+      const found = arrayLimitsOf(document, name);
+      return found ? [[name, JSON.stringify(found)] as const] : [];
+    }),
+  );
   const attached = [...limits].map(([name, json]) => `validate${name}.arrayLimits = ${json};`);
-  const variants = new Map(names.flatMap((name) => {
-    const found = oneOfVariantsOf(document, name, names);
-    return found ? [[name, found] as const] : [];
-  }));
-  const listed = [...variants].map(([name, of]) => `validate${name}.variants = [${of.map((v) => `validate${v}`).join(", ")}];`);
+  const variants = new Map(
+    names.flatMap((name) => {
+      const found = oneOfVariantsOf(document, name, names);
+      return found ? [[name, found] as const] : [];
+    }),
+  );
+  const listed = [...variants].map(
+    ([name, of]) => `validate${name}.variants = [${of.map((v) => `validate${v}`).join(", ")}];`,
+  );
   const code = [inlineAjvRuntime(standaloneCode.default(ajv, exports)), ...attached, ...listed, ""].join("\n");
 
   const declarations = [
@@ -171,9 +185,14 @@ export function compileValidatorModule(document: Record<string, unknown>): { cod
       (name) =>
         `/** Validates a \`${name}\` (compiled from spec/components/schemas/${name}.yaml). */\n` +
         `export declare const validate${name}: ValidateFunction<components["schemas"]["${name}"]>` +
-        (limits.has(name) ? ` & {\n  /** \`minItems\`/\`maxItems\` of the top-level arrays. */\n  readonly arrayLimits: ${limits.get(name)};\n}` : "") +
+        (limits.has(name)
+          ? ` & {\n  /** \`minItems\`/\`maxItems\` of the top-level arrays. */\n  readonly arrayLimits: ${limits.get(name)};\n}`
+          : "") +
         (variants.has(name)
-          ? ` & {\n  /** The validators of the \`oneOf\` variants, in order: valid means exactly one of them passes. */\n  readonly variants: readonly [${variants.get(name)!.map((v) => `typeof validate${v}`).join(", ")}];\n}`
+          ? ` & {\n  /** The validators of the \`oneOf\` variants, in order: valid means exactly one of them passes. */\n  readonly variants: readonly [${variants
+              .get(name)!
+              .map((v) => `typeof validate${v}`)
+              .join(", ")}];\n}`
           : "") +
         ";",
     ),

@@ -30,10 +30,7 @@ export async function bundleSpec(): Promise<Record<string, unknown>> {
 export async function renderGeneratedFiles(): Promise<Map<string, string>> {
   const document = await bundleSpec();
   const files = new Map<string, string>();
-  files.set(
-    "openapi.json",
-    `${JSON.stringify({ "x-generated-by": "scripts/generate.ts", ...document }, null, 2)}\n`,
-  );
+  files.set("openapi.json", `${JSON.stringify({ "x-generated-by": "scripts/generate.ts", ...document }, null, 2)}\n`);
   const ast = await openapiTS(document as never, { exportType: false, alphabetize: false });
   files.set("openapi-types.ts", header + astToString(ast));
   const validators = compileValidatorModule(document);

@@ -30,7 +30,8 @@ function bundled(file: string): string {
 /** How each module ajv's code requires is written into the validators. */
 const inliners: Record<string, () => string> = {
   // One pure function: its source, exactly as ajv ships it.
-  "ajv/dist/runtime/ucs2length": () => `{ default: ${String((require("ajv/dist/runtime/ucs2length") as { default: () => number }).default)} }`,
+  "ajv/dist/runtime/ucs2length": () =>
+    `{ default: ${String((require("ajv/dist/runtime/ucs2length") as { default: () => number }).default)} }`,
   // Formats close over the module's regular expressions: the whole module.
   "ajv-formats/dist/formats": () => bundled("ajv-formats/dist/formats"),
 };
@@ -39,10 +40,13 @@ const inliners: Record<string, () => string> = {
 export function inlineAjvRuntime(code: string): string {
   const names = new Map<string, string>();
   const body = code.replace(/require\("([^"]+)"\)/g, (_match, specifier: string) => {
-    if (!inliners[specifier]) throw new Error(`ajv's standalone code requires ${specifier}, which scripts/inline-ajv-runtime.ts cannot inline`);
+    if (!inliners[specifier])
+      throw new Error(`ajv's standalone code requires ${specifier}, which scripts/inline-ajv-runtime.ts cannot inline`);
     if (!names.has(specifier)) names.set(specifier, `runtime${names.size}`);
     return names.get(specifier)!;
   });
-  const declarations = [...names].map(([specifier, name]) => `// ${specifier}\nconst ${name} = ${inliners[specifier]!()};`);
+  const declarations = [...names].map(
+    ([specifier, name]) => `// ${specifier}\nconst ${name} = ${inliners[specifier]!()};`,
+  );
   return `${declarations.join("\n")}\n${body}`;
 }

@@ -5,7 +5,7 @@
  */
 import createClient from "openapi-fetch";
 import type { paths } from "../../generated/openapi-types.js";
-import { createThingSpaceClient } from "../../src/client/create-thing-space-client.js";
+import { createThingSpaceClient } from "../../src/client/client.js";
 import { exampleDevices } from "../../src/simulator/example-devices.js";
 import type { BenchCase } from "../case.js";
 import { compare, formatMs } from "../harness.js";
@@ -21,7 +21,8 @@ const requestId = "595f5c44-c31c-4552-8670-020a1545a84d";
  * whoever calls it: reads the whole request body and builds a JSON response.
  */
 async function stub(request: Request): Promise<Response> {
-  if (request.url.endsWith("/oauth2/token")) return Response.json({ access_token: accessToken, token_type: "bearer", expires_in: 3600 });
+  if (request.url.endsWith("/oauth2/token"))
+    return Response.json({ access_token: accessToken, token_type: "bearer", expires_in: 3600 });
   if (request.url.endsWith("/session/login")) return Response.json({ sessionToken, expiresIn: 1200 });
   await request.text();
   return new Response(JSON.stringify({ requestId }), { headers: { "content-type": "application/json" } });
@@ -36,11 +37,21 @@ interface Overhead {
 }
 
 async function overhead(deviceCount: number): Promise<Overhead> {
-  const body = { devices: exampleDevices(deviceCount), accountName: "0868924207-00001", servicePlan: "m2m4g", mdnZipCode: "98801" };
+  const body = {
+    devices: exampleDevices(deviceCount),
+    accountName: "0868924207-00001",
+    servicePlan: "m2m4g",
+    mdnZipCode: "98801",
+  };
   const client = createThingSpaceClient({
     baseUrl,
     fetch: stub,
-    credentials: { clientId: "bench-client", clientSecret: "bench-client-secret", username: "bench-user", password: "bench-password" },
+    credentials: {
+      clientId: "bench-client",
+      clientSecret: "bench-client-secret",
+      username: "bench-user",
+      password: "bench-password",
+    },
     validate: false,
     // The pacer runs for every activate call; this limit is never reached, so it never waits.
     pacing: { limit: 1_000_000_000 },
@@ -66,10 +77,16 @@ async function overhead(deviceCount: number): Promise<Overhead> {
   });
   const viaOpenapiFetch = () => plain.POST("/devices/actions/activate", { body });
   // Logs in once, outside the measurement (the token and session are then reused).
-  if ((await viaClient()).requestId !== requestId || (await bare()).requestId !== requestId) throw new Error("stub answered wrong");
+  if ((await viaClient()).requestId !== requestId || (await bare()).requestId !== requestId)
+    throw new Error("stub answered wrong");
   const result = await compare(bare, viaClient, { rounds: 7, msPerRound: 300 });
   const floor = await compare(bare, viaOpenapiFetch, { rounds: 5, msPerRound: 200 });
-  return { ratio: result.ratio, subject: result.subject.mean, baseline: result.baseline.mean, openapiFetch: floor.ratio };
+  return {
+    ratio: result.ratio,
+    subject: result.subject.mean,
+    baseline: result.baseline.mean,
+    openapiFetch: floor.ratio,
+  };
 }
 
 export const activateDevicesOverhead: BenchCase = {
@@ -82,7 +99,8 @@ export const activateDevicesOverhead: BenchCase = {
     return {
       id: 4,
       what: "`activateDevices` with auth and pacing on, validation off, against a `fetch` stub that answers at once",
-      baseline: "a bare `fetch` call with the same headers and body to the same stub (which reads the request and builds the response for both)",
+      baseline:
+        "a bare `fetch` call with the same headers and body to the same stub (which reads the request and builds the response for both)",
       target: "≤ 1.2×",
       figures: [describe("10", small), describe("1,000", large)],
       met: small.ratio <= 1.2 && large.ratio <= 1.2,

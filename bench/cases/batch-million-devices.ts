@@ -26,7 +26,8 @@ function runWorker(target: "simulator" | "stub", deviceCount: number, mode: "tim
 
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-const rate = (run: BatchRun): string => `${Math.round(run.deviceCount / (run.wallMs / 1000)).toLocaleString("en-US")} devices/s`;
+const rate = (run: BatchRun): string =>
+  `${Math.round(run.deviceCount / (run.wallMs / 1000)).toLocaleString("en-US")} devices/s`;
 
 export const batchMillionDevices: BenchCase = {
   id: 6,

@@ -33,7 +33,9 @@ interface Server {
 type Mode = "bare" | "adapter-floor" | "receiver";
 
 async function startServer(mode: Mode): Promise<Server> {
-  const child = spawn(process.execPath, ["--import", "tsx", serverScript, mode], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", serverScript, mode], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   const [line] = (await once(child.stdout!, "data")) as [Buffer];
   const port = Number(line.toString().trim());
   if (!Number.isInteger(port)) throw new Error(`${mode} server did not start: ${line.toString()}`);
@@ -92,9 +94,13 @@ export const callbackReceiverLoad: BenchCase = {
     } finally {
       await Promise.all(servers.map(stopServer));
     }
-    const ratioTo = (mode: Mode) => median(results[mode].map((r, i) => r.requestsPerSecond / results.bare[i]!.requestsPerSecond));
+    const ratioTo = (mode: Mode) =>
+      median(results[mode].map((r, i) => r.requestsPerSecond / results.bare[i]!.requestsPerSecond));
     const ratio = ratioTo("receiver");
-    const pick = (mode: Mode) => ({ rps: median(results[mode].map((r) => r.requestsPerSecond)), p99: median(results[mode].map((r) => r.p99)) });
+    const pick = (mode: Mode) => ({
+      rps: median(results[mode].map((r) => r.requestsPerSecond)),
+      p99: median(results[mode].map((r) => r.p99)),
+    });
     const b = pick("bare");
     const f = pick("adapter-floor");
     const r = pick("receiver");

@@ -20,7 +20,9 @@ interface Size {
 
 async function bundleSize(entry: { file: string } | { source: string }, external: string[] = []): Promise<Size> {
   const result = await build({
-    ...("file" in entry ? { entryPoints: [entry.file] } : { stdin: { contents: entry.source, resolveDir: root, loader: "ts" } }),
+    ...("file" in entry
+      ? { entryPoints: [entry.file] }
+      : { stdin: { contents: entry.source, resolveDir: root, loader: "ts" } }),
     absWorkingDir: root,
     bundle: true,
     minify: true,

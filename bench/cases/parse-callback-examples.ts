@@ -8,14 +8,18 @@ import {
   validateNiddServiceCallback,
   validateStateServiceCallback,
 } from "../../generated/validators.js";
-import { parseCallback } from "../../src/callbacks/parse-callback.js";
+import { parseCallback } from "../../src/callbacks/parse.js";
 import type { BenchCase } from "../case.js";
 import { compare, formatMs } from "../harness.js";
 import { callbackExampleNames, geometricMean, specExample } from "../spec-examples.js";
 
 /** Each example's service validator: JSON.parse and it alone are the least parseCallback can do. */
 const serviceValidatorOf = (name: string): ValidateFunction =>
-  name.startsWith("Carrier") ? validateCarrierServiceCallback : name.startsWith("Nidd") ? validateNiddServiceCallback : validateStateServiceCallback;
+  name.startsWith("Carrier")
+    ? validateCarrierServiceCallback
+    : name.startsWith("Nidd")
+      ? validateNiddServiceCallback
+      : validateStateServiceCallback;
 
 export const parseCallbackExamples: BenchCase = {
   id: 1,

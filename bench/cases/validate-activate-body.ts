@@ -7,7 +7,12 @@ import { exampleDevices } from "../../src/simulator/example-devices.js";
 export const validateActivateBody: BenchCase = {
   id: 3,
   async run() {
-    const body = { devices: exampleDevices(10_000), accountName: "0868924207-00001", servicePlan: "plan", mdnZipCode: "98801" };
+    const body = {
+      devices: exampleDevices(10_000),
+      accountName: "0868924207-00001",
+      servicePlan: "plan",
+      mdnZipCode: "98801",
+    };
     if (!validateActivateDevicesRequest(body)) throw new Error("benchmark body is invalid");
     const result = await compare(
       () => JSON.stringify(body),

@@ -2,7 +2,7 @@
  * `thingspace-m2m/callbacks`: parse and trust ThingSpace's callbacks, receive them once each,
  * and correlate them with the requests that caused them.
  */
-export { parseCallback, type ParseCallbackOptions } from "./parse-callback.js";
+export { parseCallback, type ParseCallbackOptions } from "./parse.js";
 export type {
   CallbackKind,
   CallbackOfKind,
@@ -17,22 +17,35 @@ export type {
   ParsedNiddConfigCreated,
   ParsedNiddConfigFailed,
   ReportedDeviceId,
-} from "./callback-types.js";
-export { createCallbackHandler, type CallbackRequestHandler } from "./callback-handler.js";
-export type { CallbackErrorDetails, CallbackHandlerOptions, CallbackHandlers, InvalidCallbackEvent } from "./callback-handler-options.js";
-export type { CallbackCredentials } from "./credentials-check.js";
-export type { CallbackRequestContext } from "./source-allowlist.js";
-export { createNodeCallbackListener, type NodeCallbackListener, type NodeCallbackListenerOptions } from "./node-listener.js";
-export type { DedupeClaim, DedupeSettlement, DedupeStore } from "./dedupe-store.js";
-export { createMemoryDedupeStore, type MemoryDedupeStoreOptions } from "./memory-dedupe-store.js";
-export { callbackDedupeKey } from "./dedupe-key.js";
+} from "./types.js";
+export {
+  createCallbackHandler,
+  type CallbackCredentials,
+  type CallbackErrorDetails,
+  type CallbackHandlerOptions,
+  type CallbackHandlers,
+  type CallbackRequestContext,
+  type CallbackRequestHandler,
+  type InvalidCallbackEvent,
+} from "./receiver.js";
+export { createNodeCallbackListener, type NodeCallbackListener, type NodeCallbackListenerOptions } from "./node.js";
+export {
+  callbackDedupeKey,
+  createMemoryDedupeStore,
+  type DedupeClaim,
+  type DedupeSettlement,
+  type DedupeStore,
+  type MemoryDedupeStoreOptions,
+} from "./dedupe.js";
 export {
   createCallbackTracker,
   type CallbackTracker,
   type CallbackTrackerOptions,
+  type DeviceOutcome,
+  type ExpectedDevice,
+  type RecordResult,
   type RequestReport,
   type TrackerReport,
-} from "./callback-tracker.js";
-export type { DeviceOutcome, ExpectedDevice, RecordResult } from "./request-expectation.js";
-export type { Clock } from "../client/clock.js";
-export type { Violation } from "../validation/violations.js";
+} from "./tracker.js";
+export type { Clock } from "../shared/clock.js";
+export type { Violation } from "../shared/violations.js";

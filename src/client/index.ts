@@ -1,51 +1,58 @@
 /**
  * The typed ThingSpace M2M client: the factory, its options and result types, its errors and
- * the batching types. `src/index.ts` re-exports this.
+ * the batching types. `src/index.ts` re-exports this; nothing else in `src/client/` is public.
  */
-export { createThingSpaceClient, defaultTimeoutMs } from "./create-thing-space-client.js";
-export type {
-  ThingSpaceClient,
-  CallOptions,
-  AccountCallOptions,
-  ActivateDevice,
-  GoToStateDevice,
-  AddDevice,
-  ActivateBatchRequest,
-  GoToStateBatchRequest,
-  AddBatchRequest,
-} from "./thing-space-client.js";
-export { defaultBaseUrl } from "./client-options.js";
-export type {
-  ThingSpaceClientOptions,
-  ThingSpaceCommonOptions,
-  ThingSpaceCredentials,
-  ThingSpaceCredentialsAuth,
-  ThingSpaceProviderAuth,
-} from "./client-options.js";
-export type { TokenProvider } from "./auth/provider-token-issuer.js";
-export { refreshBeforeExpiryMs } from "./auth/create-authentication.js";
-export { systemClock, type Clock } from "./clock.js";
-export type { ThingSpaceLogger } from "./logger.js";
-export type { PacingOptions } from "./pacing/rolling-window-pacer.js";
-export type { RetryOptions } from "./transport/retry-policy.js";
+export {
+  createThingSpaceClient,
+  type ThingSpaceClient,
+  type CallOptions,
+  type AccountCallOptions,
+  type ActivateDevice,
+  type GoToStateDevice,
+  type AddDevice,
+  type ActivateBatchRequest,
+  type GoToStateBatchRequest,
+  type AddBatchRequest,
+} from "./client.js";
+export {
+  defaultBaseUrl,
+  defaultTimeoutMs,
+  type ThingSpaceClientOptions,
+  type ThingSpaceCommonOptions,
+  type ThingSpaceCredentials,
+  type ThingSpaceCredentialsAuth,
+  type ThingSpaceProviderAuth,
+  type RetryOptions,
+} from "./options.js";
+export { refreshBeforeExpiryMs, type TokenProvider } from "./auth.js";
+export { systemClock, type Clock } from "../shared/clock.js";
+export type { ThingSpaceLogger } from "./log.js";
+export type { PacingOptions } from "./pacer.js";
 
-export { ThingSpaceError } from "./errors/thing-space-error.js";
-export { ThingSpaceApiError } from "./errors/thing-space-api-error.js";
-export { AuthenticationError, type AuthenticationStage } from "./errors/authentication-error.js";
-export { ValidationError } from "./errors/validation-error.js";
-export { ConnectionError } from "./errors/connection-error.js";
-export { OutcomeUnknownError, type OutcomeUnknownReason } from "./errors/outcome-unknown-error.js";
-export { TimeoutError } from "./errors/timeout-error.js";
-export { parseErrorCode, errorClasses, type ErrorClass, type ParsedErrorCode } from "./errors/parse-error-code.js";
+export {
+  ThingSpaceError,
+  ThingSpaceApiError,
+  AuthenticationError,
+  type AuthenticationStage,
+  ValidationError,
+  ConnectionError,
+  OutcomeUnknownError,
+  type OutcomeUnknownReason,
+  TimeoutError,
+  parseErrorCode,
+  errorClasses,
+  type ErrorClass,
+  type ParsedErrorCode,
+} from "./errors.js";
 
-export type {
-  BatchChunk,
-  BatchChunkStatus,
-  BatchChunkSummary,
-  BatchOptions,
-  BatchProgress,
-  BatchResult,
-  DeviceSource,
-} from "./batching/batch-types.js";
-export { chunkFingerprint } from "./batching/chunk-fingerprint.js";
-export { maxActivateDevices, maxGoToStateDevices, maxAddDevices } from "./spec-limits.js";
+export {
+  chunkFingerprint,
+  type BatchChunk,
+  type BatchChunkStatus,
+  type BatchChunkSummary,
+  type BatchOptions,
+  type BatchProgress,
+  type BatchResult,
+  type DeviceSource,
+} from "./batching.js";
+export { maxActivateDevices, maxGoToStateDevices, maxAddDevices } from "../shared/spec.js";

@@ -1,108 +1,160 @@
-import type { ValidateFunction } from "ajv";
-import {
-  validateActivateDevicesRequest,
-  validateAddDevicesRequest,
-  validateGoToStateRequest,
-  validateRegisterCallbackRequest,
-} from "../../generated/validators.js";
-import type { ClientContext } from "./client-context.js";
-import type { ThingSpaceClient } from "./thing-space-client.js";
-import { AuthenticationError } from "./errors/authentication-error.js";
-import { ValidationError } from "./errors/validation-error.js";
-import { isSessionTokenCode } from "./errors/parse-error-code.js";
-import { validateRequest } from "./validation/validate-request.js";
-import { unwrapResponse } from "./unwrap-response.js";
+/**
+ * The operations the client sends, as data: one descriptor per operation of the spec says how
+ * the transport treats it (tokens, pacing, retries, replay after a refused token) and how errors
+ * name it and what they advise. A call names its operation where it is made (the SDK's methods
+ * pick their descriptor; openapi-fetch hands the middleware the `schemaPath` the call site
+ * wrote), so nothing downstream has to guess it back from a URL.
+ */
+import type { operations as SpecOperations } from "../shared/spec.js";
 
-/** The single-call methods of {@link ThingSpaceClient}. */
-export type Operations = Pick<
-  ThingSpaceClient,
-  "addDevices" | "activateDevices" | "goToState" | "registerCallback" | "listCallbacks" | "deleteCallback" | "logout"
->;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+/** How the client sends one operation, and what it tells about it when it fails. */
+export interface Operation {
+  /** The spec's operationId (`activateDevices`): how errors and logs name the operation. */
+  readonly operationId: string;
+  readonly method: "GET" | "POST" | "PUT" | "DELETE";
+  /** The path as the spec writes it (`/callbacks/{accountName}`). */
+  readonly schemaPath: string;
+  /**
+   * True when the operation may change something ThingSpace keeps: a 5xx answer to it then
+   * leaves its outcome unknown. A read or a token request changes nothing.
+   */
+  readonly canTakeEffect: boolean;
+  /** The rolling window that paces it: activate is limited to 100 requests a minute. */
+  readonly pacing?: "activate";
+  /** The tokens it carries: none (the OAuth endpoints authenticate themselves), the bearer (the login) or both. */
+  readonly tokens: "none" | "bearer" | "both";
+  /** When ThingSpace refuses its token: renew that token once and replay the call once. */
+  readonly replaysRefusedToken: boolean;
+  /** A 429/503 answer means "not processed, come back later": wait and send it again. */
+  readonly retriesBusyAnswer: boolean;
+  /** What to check before sending it again when its outcome is unknown. */
+  readonly howToCheck: string;
+  /** Set on the token request and the login: their failures are authentication errors of that stage. */
+  readonly authStage?: "token" | "login";
 }
 
-/** Builds the single-call methods on the wired openapi-fetch client. */
-export function createOperations(ctx: ClientContext): Operations {
-  const { raw, redactor, logger } = ctx;
-  // The client's default account goes into bodies that take one and leave it out. Only plain
-  // objects get it, by spreading (a parsed `__proto__` key stays an own field the validator
-  // rejects, where Object.assign would turn it into the copy's prototype); anything else goes
-  // to validation unchanged.
-  const withAccount = <Body extends { accountName?: string }>(body: Body): Body =>
-    isPlainObject(body) && body.accountName === undefined && ctx.accountName !== undefined ? { ...body, accountName: ctx.accountName } : body;
-  const check = (operation: string, validate: ValidateFunction, body: unknown): void => {
-    if (ctx.validate) validateRequest(operation, validate, body);
-  };
-  const accountOf = (operation: string, accountName: string | undefined): string => {
-    const account = accountName ?? ctx.accountName;
-    if (account === undefined || account === "") {
-      throw new ValidationError(operation, [
-        {
-          path: "/accountName",
-          rule: "required",
-          message: "accountName (path parameter) is required: pass { accountName } or set the client's accountName option",
-        },
-      ]);
-    }
-    return account;
-  };
+const checkDevices =
+  "Before sending it again, check the devices' current state with POST /devices/actions/list; " +
+  "if ThingSpace accepted the request, its callbacks will still arrive.";
+const checkCallbacks = "Before sending it again, list the account's callback registrations (client.listCallbacks()).";
+const changesNothing = "Authentication calls change nothing on the account.";
+const onlyReads = "The call only reads: it is safe to send it again.";
 
-  return {
-    async addDevices(body, options = {}) {
-      const sent = withAccount(body);
-      check("addDevices", validateAddDevicesRequest, sent);
-      const call = { method: "POST", schemaPath: "/devices/actions/add", redactor, logger };
-      return unwrapResponse(call, raw.POST("/devices/actions/add", { body: sent, signal: options.signal }));
-    },
-    async activateDevices(body, options = {}) {
-      const sent = withAccount(body);
-      check("activateDevices", validateActivateDevicesRequest, sent);
-      const call = { method: "POST", schemaPath: "/devices/actions/activate", redactor, logger };
-      return unwrapResponse(call, raw.POST("/devices/actions/activate", { body: sent, signal: options.signal }));
-    },
-    async goToState(body, options = {}) {
-      check("goToState", validateGoToStateRequest, body);
-      const call = { method: "PUT", schemaPath: "/devices/actions/goToState", redactor, logger };
-      return unwrapResponse(call, raw.PUT("/devices/actions/goToState", { body, signal: options.signal }));
-    },
-    async registerCallback(body, options = {}) {
-      if (isPlainObject(body)) redactor.add(body.username, body.password);
-      const accountName = accountOf("registerCallback", options.accountName);
-      check("registerCallback", validateRegisterCallbackRequest, body);
-      const call = { method: "POST", schemaPath: "/callbacks/{accountName}", redactor, logger };
-      return unwrapResponse(call, raw.POST("/callbacks/{accountName}", { params: { path: { accountName } }, body, signal: options.signal }));
-    },
-    async listCallbacks(options = {}) {
-      const accountName = accountOf("listCallbacks", options.accountName);
-      const call = { method: "GET", schemaPath: "/callbacks/{accountName}", redactor, logger };
-      return unwrapResponse(call, raw.GET("/callbacks/{accountName}", { params: { path: { accountName } }, signal: options.signal }));
-    },
-    async deleteCallback(serviceName, options = {}) {
-      const accountName = accountOf("deleteCallback", options.accountName);
-      const schemaPath = "/callbacks/{accountName}/name/{serviceName}";
-      return unwrapResponse(
-        { method: "DELETE", schemaPath, redactor, logger },
-        raw.DELETE(schemaPath, { params: { path: { accountName, serviceName } }, signal: options.signal }),
-      );
-    },
-    async logout(options = {}) {
-      // Without a session there is nothing to end, and logging in just to log out would be absurd.
-      const session = ctx.session.peek();
-      if (session === undefined) return;
-      try {
-        const call = { method: "POST", schemaPath: "/session/logout", redactor, logger };
-        await unwrapResponse(call, raw.POST("/session/logout", { signal: options.signal }));
-        ctx.logger.info("M2M session ended");
-      } catch (error) {
-        // A session that already expired is as ended as it gets.
-        if (!(error instanceof AuthenticationError && isSessionTokenCode(error.errorCode))) throw error;
-      } finally {
-        ctx.session.forget(session);
-      }
-    },
-  };
+// What most M2M calls are: both tokens, one replay after a refused token, 429/503 waited out.
+const m2mCall = { canTakeEffect: true, tokens: "both", replaysRefusedToken: true, retriesBusyAnswer: true } as const;
+
+// The spec's webhooks are operations too, but ThingSpace sends them: the client never does.
+type CalledOperationId = Exclude<keyof SpecOperations, `receive${string}`>;
+
+/** Every operation of the spec's paths, by operationId. */
+export const operations = {
+  getAccessToken: {
+    operationId: "getAccessToken",
+    method: "POST",
+    schemaPath: "/oauth2/token",
+    // A token request changes nothing on the account, so a 429/503 answer to it is retried.
+    canTakeEffect: false,
+    tokens: "none",
+    replaysRefusedToken: false,
+    retriesBusyAnswer: true,
+    howToCheck: changesNothing,
+    authStage: "token",
+  },
+  revokeAccessToken: {
+    operationId: "revokeAccessToken",
+    method: "POST",
+    schemaPath: "/oauth2/revoke",
+    canTakeEffect: true,
+    tokens: "none",
+    replaysRefusedToken: false,
+    retriesBusyAnswer: true,
+    howToCheck: changesNothing,
+  },
+  logIn: {
+    operationId: "logIn",
+    method: "POST",
+    schemaPath: "/session/login",
+    // Five failed logins in a row lock the account: a login that got an answer is never sent again.
+    canTakeEffect: true,
+    tokens: "bearer",
+    replaysRefusedToken: false,
+    retriesBusyAnswer: false,
+    howToCheck: changesNothing,
+    authStage: "login",
+  },
+  // Logging out with an expired session needs no new session.
+  logOut: {
+    ...m2mCall,
+    operationId: "logOut",
+    method: "POST",
+    schemaPath: "/session/logout",
+    replaysRefusedToken: false,
+    howToCheck: changesNothing,
+  },
+  addDevices: {
+    ...m2mCall,
+    operationId: "addDevices",
+    method: "POST",
+    schemaPath: "/devices/actions/add",
+    howToCheck: checkDevices,
+  },
+  activateDevices: {
+    ...m2mCall,
+    operationId: "activateDevices",
+    method: "POST",
+    schemaPath: "/devices/actions/activate",
+    pacing: "activate",
+    howToCheck: checkDevices,
+  },
+  goToState: {
+    ...m2mCall,
+    operationId: "goToState",
+    method: "PUT",
+    schemaPath: "/devices/actions/goToState",
+    howToCheck: checkDevices,
+  },
+  registerCallback: {
+    ...m2mCall,
+    operationId: "registerCallback",
+    method: "POST",
+    schemaPath: "/callbacks/{accountName}",
+    howToCheck: checkCallbacks,
+  },
+  listCallbacks: {
+    ...m2mCall,
+    operationId: "listCallbacks",
+    method: "GET",
+    schemaPath: "/callbacks/{accountName}",
+    canTakeEffect: false,
+    howToCheck: onlyReads,
+  },
+  deleteCallback: {
+    ...m2mCall,
+    operationId: "deleteCallback",
+    method: "DELETE",
+    schemaPath: "/callbacks/{accountName}/name/{serviceName}",
+    howToCheck: checkCallbacks,
+  },
+} as const satisfies { [Id in CalledOperationId]: Operation & { operationId: Id } };
+
+const byRoute = new Map<string, Operation>(
+  Object.values(operations).map((operation) => [`${operation.method} ${operation.schemaPath}`, operation]),
+);
+
+/**
+ * The operation a call made through openapi-fetch is, from the method and the `schemaPath` its
+ * call site wrote (a table lookup, never URL parsing). A path outside the spec (possible only
+ * through a cast) is an M2M call of unknown effect.
+ */
+export function operationFor(method: string, schemaPath: string): Operation {
+  return (
+    byRoute.get(`${method} ${schemaPath}`) ?? {
+      ...m2mCall,
+      operationId: `${method} ${schemaPath}`,
+      method: method as Operation["method"],
+      schemaPath,
+      canTakeEffect: method !== "GET",
+      howToCheck: method === "GET" ? onlyReads : "Check the resource's state before sending it again.",
+    }
+  );
 }

@@ -3,12 +3,11 @@
  * at the URL it prints. Port from `--port`, else `THINGSPACE_SIMULATOR_PORT`, else 4010.
  */
 import { parseArgs } from "node:util";
-import { createSimulator } from "./create-simulator.js";
-import { startSimulatorServer } from "./start-simulator-server.js";
-import type { Simulator } from "./simulator.js";
+import { createSimulator, type Simulator } from "./simulator.js";
+import { startSimulatorServer } from "./server.js";
 
-/** The port used when none is given. */
-export const defaultSimulatorPort = 4010;
+// The port used when none is given.
+const defaultSimulatorPort = 4010;
 
 const usage = `Usage: npm run simulator -- [--port 4010] [--host 127.0.0.1] [--verbose]
   --port     port to listen on (or THINGSPACE_SIMULATOR_PORT; 0 picks a free one)
@@ -37,7 +36,12 @@ async function main(): Promise<void> {
   let values: { port?: string; host?: string; verbose?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
-      options: { port: { type: "string" }, host: { type: "string" }, verbose: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        verbose: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
     }));
   } catch (error) {
     fail((error as Error).message);
@@ -62,7 +66,9 @@ async function main(): Promise<void> {
 
   console.log(`ThingSpace simulator: ${server.url}`);
   console.log(`  OAuth token: POST ${server.url}/ts/v1/oauth2/token (any client id and secret)`);
-  console.log(`  M2M API:     ${server.url}/m2m/v1/... (any username and password; accounts TestAccount-1, TestAccount-2, or any name)`);
+  console.log(
+    `  M2M API:     ${server.url}/m2m/v1/... (any username and password; accounts TestAccount-1, TestAccount-2, or any name)`,
+  );
   console.log("Press Ctrl+C to stop.");
 
   const stop = () => {

@@ -1,12 +1,24 @@
-/** The simulator's public face: a fetch-style handler plus inspection and control for tests. */
-import type { components } from "../../generated/openapi-types.js";
-import type { DeliveryAttempt } from "./callback-delivery.js";
-import type { CallbackResult } from "./callback-messages.js";
-import type { SimulatedDevice } from "./device-store.js";
-import type { SimulatorFaults } from "./fault-injector.js";
-import type { SimulatorOperation } from "./simulator-operation.js";
-
-type Schemas = components["schemas"];
+/**
+ * The simulator's public face: a fetch-style `handle(request)`, which runs as is in msw,
+ * node:http, Hono, Workers or Bun, plus inspection and control for tests. `createSimulator`
+ * binds the state, the callback delivery and the fault state once, into the context every
+ * route works with.
+ */
+import { deviceIdKey } from "../shared/device-key.js";
+import type { Schemas } from "../shared/spec.js";
+import { createCallbackDelivery, PendingWork, type CallbackResult, type DeliveryAttempt } from "./delivery.js";
+import { createFaultInjector, type SimulatorFaults } from "./faults.js";
+import { resolveSimulatorOptions, type SimulatorOptions } from "./options.js";
+import { errorResponse, simulatorErrorCodes } from "./responses.js";
+import { routeRequest, type SimulatorContext, type SimulatorOperation } from "./router.js";
+import {
+  createAccessTokenStore,
+  createActivateLimit,
+  createCallbackRegistry,
+  createDeviceStore,
+  createSessionStore,
+  type SimulatedDevice,
+} from "./state.js";
 
 /** A ThingSpace stand-in (see `createSimulator`). */
 export interface Simulator {
@@ -48,6 +60,90 @@ export interface Simulator {
   deliverPending(): number;
   /** Resolves once every queued callback is acknowledged or given up after `maxCallbackThreshold` sends. */
   idle(): Promise<void>;
-  /** Stops callback delivery (in-flight ones are aborted); `handle` keeps answering. */
+  /**
+   * Stops callback delivery (in-flight ones are aborted) and cuts every wait short (redeliveries,
+   * injected latency and delayed answers), so no timer of the simulator keeps the process alive;
+   * `handle` keeps answering, without the injected waits.
+   */
   close(): void;
+}
+
+/** Creates a ThingSpace simulator with its own state. */
+export function createSimulator(options: SimulatorOptions = {}): Simulator {
+  const resolved = resolveSimulatorOptions(options);
+  const { clock } = resolved;
+  const faults = createFaultInjector(resolved.faults, resolved.random);
+  const registry = createCallbackRegistry();
+  const pending = new PendingWork(clock);
+  const delivery = createCallbackDelivery({
+    fetch: resolved.fetch,
+    pending,
+    registry,
+    concurrency: resolved.callbackConcurrency,
+    maxCallbackThreshold: resolved.maxCallbackThreshold,
+    callbackDelayMs: resolved.callbackDelayMs,
+    redeliveryDelayMs: resolved.redeliveryDelayMs,
+    faults,
+  });
+  let mdns = 0;
+  let addresses = 0;
+
+  const context: SimulatorContext = {
+    options: resolved,
+    tokens: createAccessTokenStore(resolved.accessTokenTtlSeconds, clock),
+    sessions: createSessionStore({ idleTimeoutMs: resolved.sessionIdleTimeoutMs, clock, users: resolved.users }),
+    registry,
+    devices: createDeviceStore(),
+    admitActivate: createActivateLimit(resolved.activateRequestsPerMinute, clock),
+    delivery,
+    faults,
+    pending,
+    calls: new Map(),
+    // Deterministic, distinct and valid: MDNs 555xxxxxxx, addresses in 10.0.0.0/8.
+    assignMdn: () => String(5_550_000_000 + ++mdns),
+    assignIpAddress: () => {
+      const n = ++addresses;
+      return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+    },
+  };
+
+  return {
+    basePath: resolved.basePath,
+    async handle(request) {
+      try {
+        return await routeRequest(request, context);
+      } catch {
+        // Never a crash and never the request's content in the answer (it may hold credentials).
+        return errorResponse(
+          simulatorErrorCodes.unexpectedError,
+          "Unexpected error occurred. Could not complete request.",
+          500,
+        );
+      }
+    },
+    devices: (accountName) => context.devices.list(accountName),
+    device(accountName, deviceId) {
+      const key = deviceIdKey(deviceId);
+      return context.devices.list(accountName).find((device) => device.deviceIds.some((id) => deviceIdKey(id) === key));
+    },
+    callbackRegistrations: (accountName) => registry.list(accountName),
+    deliveries: () => delivery.attempts(),
+    undelivered: () => delivery.undelivered(),
+    calls: (operation) =>
+      operation === undefined
+        ? [...context.calls.values()].reduce((sum, count) => sum + count, 0)
+        : (context.calls.get(operation) ?? 0),
+    registerUser: (username, password) => context.sessions.registerUser(username, password),
+    expireSessions: () => context.sessions.expireAll(),
+    expireAccessTokens: () => context.tokens.expireAll(),
+    setFaults: (next) => faults.set(next),
+    clearFaults: () => faults.clear(),
+    faults: () => faults.current(),
+    deliverPending: () => delivery.deliverPending(),
+    idle: () => delivery.idle(),
+    close() {
+      pending.close();
+      delivery.close();
+    },
+  };
 }

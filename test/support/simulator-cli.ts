@@ -27,7 +27,9 @@ export async function startSimulatorCli(...args: string[]) {
       const match = /^ThingSpace simulator: (http:\/\/127\.0\.0\.1:\d+\/api)$/m.exec(output().stdout);
       if (match) resolve(match[1]!);
     });
-    child.once("exit", () => reject(new Error(`the simulator CLI exited early (stderr: ${output().stderr.length} characters)`)));
+    child.once("exit", () =>
+      reject(new Error(`the simulator CLI exited early (stderr: ${output().stderr.length} characters)`)),
+    );
   });
   return {
     url,

@@ -3,8 +3,14 @@ import { readFileSync } from "node:fs";
 import * as validators from "../../generated/validators.js";
 import type { ValidateFunction } from "ajv";
 
-interface MediaType { schema?: { $ref?: string }; examples?: Record<string, { $ref?: string; value?: unknown }> }
-interface Operation { operationId: string; requestBody?: { content: Record<string, MediaType> } }
+interface MediaType {
+  schema?: { $ref?: string };
+  examples?: Record<string, { $ref?: string; value?: unknown }>;
+}
+interface Operation {
+  operationId: string;
+  requestBody?: { content: Record<string, MediaType> };
+}
 type PathItem = Record<string, Operation>;
 
 export const specDocument = JSON.parse(

@@ -8,7 +8,19 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createThingSpaceClient, OutcomeUnknownError, TimeoutError } from "../../../src/client/index.js";
 import { startSimulatorServer } from "../../../src/simulator/index.js";
 import { startFaultReceiver } from "./fault-receiver.js";
-import { accountName, closeRigs, createTestClock, device, keyOf, onClose, plan, quickSimulator, registerDirectly, startFaultRig, tokensFrom } from "./fault-rig.js";
+import {
+  accountName,
+  closeRigs,
+  createTestClock,
+  device,
+  keyOf,
+  onClose,
+  plan,
+  quickSimulator,
+  registerDirectly,
+  startFaultRig,
+  tokensFrom,
+} from "./fault-rig.js";
 import { createSleepGate } from "./sleep-gate.js";
 import { closedPort } from "../../support/closed-port.js";
 
@@ -17,7 +29,6 @@ afterEach(closeRigs);
 const howToCheck =
   "Before sending it again, check the devices' current state with POST /devices/actions/list; " +
   "if ThingSpace accepted the request, its callbacks will still arrive.";
-
 
 describe("a connection that fails before the request reached ThingSpace", () => {
   it("connection refused: the client retries after its backoff and the device is activated exactly once", async () => {
@@ -49,7 +60,9 @@ describe("a connection that fails before the request reached ThingSpace", () => 
     expect(simulator.calls("activateDevices")).toBe(1);
     await simulator.idle();
     expect(Object.fromEntries(receiver.activated)).toEqual({ [keyOf(0)]: 1 });
-    expect(simulator.deliveries().map((attempt) => [attempt.requestId, attempt.outcome])).toEqual([[requestId, "delivered"]]);
+    expect(simulator.deliveries().map((attempt) => [attempt.requestId, attempt.outcome])).toEqual([
+      [requestId, "delivered"],
+    ]);
   });
 
   it("a reset before the request took effect: OutcomeUnknownError, not replayed; after checking, the caller's resend activates it once", async () => {
@@ -58,7 +71,11 @@ describe("a connection that fails before the request reached ThingSpace", () => 
 
     const error = await client.activateDevices({ ...plan, devices: [device(0)] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OutcomeUnknownError);
-    expect(error).toMatchObject({ reason: "connection-lost", operation: "POST /api/m2m/v1/devices/actions/activate", howToCheck });
+    expect(error).toMatchObject({
+      reason: "connection-lost",
+      operation: "POST /api/m2m/v1/devices/actions/activate",
+      howToCheck,
+    });
     expect((error as Error).message).toContain("it may have taken effect, so it was not sent again");
     expect(simulator.calls("activateDevices")).toBe(1);
     // The check the error advises finds nothing done, so sending again is safe.
@@ -83,7 +100,9 @@ describe("a request that took effect but whose answer was lost", () => {
     expect(error).toBeInstanceOf(OutcomeUnknownError);
     expect(error).not.toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ reason: "connection-lost", howToCheck });
-    expect((error as Error).message).toBe(`POST /api/m2m/v1/devices/actions/activate lost its connection; it may have taken effect, so it was not sent again. ${howToCheck}`);
+    expect((error as Error).message).toBe(
+      `POST /api/m2m/v1/devices/actions/activate lost its connection; it may have taken effect, so it was not sent again. ${howToCheck}`,
+    );
     await simulator.idle();
     expect(simulator.calls("activateDevices")).toBe(1);
     expect(simulator.devices().map((d) => d.state)).toEqual(["ACTIVE", "ACTIVE"]);
@@ -93,7 +112,10 @@ describe("a request that took effect but whose answer was lost", () => {
 
   it("no answer within timeoutMs: a TimeoutError (an OutcomeUnknownError), no second activation once the late answer comes", async () => {
     const gate = createSleepGate(60_000);
-    const { client, simulator, receiver } = await startFaultRig({ simulator: { sleep: gate.sleep }, client: { timeoutMs: 1_500 } });
+    const { client, simulator, receiver } = await startFaultRig({
+      simulator: { clock: gate },
+      client: { timeoutMs: 1_500 },
+    });
     // The simulator activates, then holds its answer until the test lets it go.
     simulator.setFaults({ delayResponse: { ms: 60_000, operation: "activateDevices", times: 1 } });
 
@@ -101,7 +123,9 @@ describe("a request that took effect but whose answer was lost", () => {
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toBeInstanceOf(OutcomeUnknownError);
     expect(error).toMatchObject({ reason: "timeout", timeoutMs: 1_500, howToCheck });
-    expect((error as Error).message).toBe(`POST /api/m2m/v1/devices/actions/activate got no answer within 1500 ms; it may have taken effect, so it was not sent again. ${howToCheck}`);
+    expect((error as Error).message).toBe(
+      `POST /api/m2m/v1/devices/actions/activate got no answer within 1500 ms; it may have taken effect, so it was not sent again. ${howToCheck}`,
+    );
     await gate.whenHeld(1); // the simulator did take the request, and is still holding the answer
     expect(simulator.devices().map((d) => d.state)).toEqual(["ACTIVE"]);
 

@@ -47,7 +47,10 @@ export async function startFaultReceiver(): Promise<FaultReceiver> {
         activated.set(callback.deviceKey, (activated.get(callback.deviceKey) ?? 0) + 1);
       },
       activateFailed: (callback) => {
-        failed.set(callback.deviceKey, [...(failed.get(callback.deviceKey) ?? []), callback.payload.faultResponse.faultcode]);
+        failed.set(callback.deviceKey, [
+          ...(failed.get(callback.deviceKey) ?? []),
+          callback.payload.faultResponse.faultcode,
+        ]);
       },
     },
     onCallback: (callback) => {

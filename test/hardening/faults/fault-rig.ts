@@ -4,11 +4,28 @@
  * travel over HTTP from the simulator to the receiver; only the client's retry waits are
  * skipped (its clock records them instead), and the simulator's redeliveries take 5 ms.
  */
-import { createThingSpaceClient, type ActivateDevice, type Clock, type ThingSpaceClient, type ThingSpaceCommonOptions } from "../../../src/client/index.js";
-import { createSimulator, startSimulatorServer, type Simulator, type SimulatorOptions, type SimulatorServer } from "../../../src/simulator/index.js";
+import {
+  createThingSpaceClient,
+  type ActivateDevice,
+  type Clock,
+  type ThingSpaceClient,
+  type ThingSpaceCommonOptions,
+} from "../../../src/client/index.js";
+import {
+  createSimulator,
+  startSimulatorServer,
+  type Simulator,
+  type SimulatorOptions,
+  type SimulatorServer,
+} from "../../../src/simulator/index.js";
 import { listenerCredentials, startFaultReceiver, type FaultReceiver } from "./fault-receiver.js";
 
-export const operatorCredentials = { clientId: "fault-client", clientSecret: "fault-client-secret", username: "fault-operator", password: "fault-operator-password" };
+export const operatorCredentials = {
+  clientId: "fault-client",
+  clientSecret: "fault-client-secret",
+  username: "fault-operator",
+  password: "fault-operator-password",
+};
 export const plan = { servicePlan: "M2MPlan", mdnZipCode: "98801" };
 export const accountName = "TestAccount-1";
 
@@ -78,8 +95,15 @@ export async function startFaultRig(
   const receiver = await startFaultReceiver();
   onClose(() => receiver.stop());
   const clock = createTestClock();
-  const client = createThingSpaceClient({ baseUrl: server.url, credentials: operatorCredentials, accountName, clock, ...options.client });
-  if (options.register !== false) await client.registerCallback({ name: "CarrierService", url: receiver.url, ...listenerCredentials });
+  const client = createThingSpaceClient({
+    baseUrl: server.url,
+    credentials: operatorCredentials,
+    accountName,
+    clock,
+    ...options.client,
+  });
+  if (options.register !== false)
+    await client.registerCallback({ name: "CarrierService", url: receiver.url, ...listenerCredentials });
   return { client, simulator, server, receiver, clock };
 }
 
@@ -107,11 +131,19 @@ export async function tokensFrom(simulator: Simulator): Promise<{ accessToken: s
 }
 
 /** Registers `url` for CarrierService callbacks directly with the simulator (no network). */
-export async function registerDirectly(simulator: Simulator, tokens: { accessToken: string; sessionToken: string }, url: string): Promise<void> {
+export async function registerDirectly(
+  simulator: Simulator,
+  tokens: { accessToken: string; sessionToken: string },
+  url: string,
+): Promise<void> {
   const response = await simulator.handle(
     new Request(`http://simulator.invalid/api/m2m/v1/callbacks/${accountName}`, {
       method: "POST",
-      headers: { authorization: `Bearer ${tokens.accessToken}`, "vz-m2m-token": tokens.sessionToken, "content-type": "application/json" },
+      headers: {
+        authorization: `Bearer ${tokens.accessToken}`,
+        "vz-m2m-token": tokens.sessionToken,
+        "content-type": "application/json",
+      },
       body: JSON.stringify({ name: "CarrierService", url, ...listenerCredentials }),
     }),
   );

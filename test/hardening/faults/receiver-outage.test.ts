@@ -22,7 +22,7 @@ describe("the receiver down, then back", () => {
         refusals.push((error as { cause?: { code?: unknown } }).cause?.code);
         throw error;
       });
-    const { client, simulator, receiver } = await startFaultRig({ simulator: { sleep: redelivery.sleep, fetch } });
+    const { client, simulator, receiver } = await startFaultRig({ simulator: { clock: redelivery, fetch } });
     await receiver.stop();
 
     const { requestId } = await client.activateDevices({ ...plan, devices: devices(count) });
@@ -42,8 +42,12 @@ describe("the receiver down, then back", () => {
     expect(refusals).toEqual(Array(2 * count).fill("ECONNREFUSED"));
     expect(byCount(1).map((attempt) => attempt.outcome)).toEqual(Array(count).fill("failed"));
     expect(byCount(2).map((attempt) => attempt.outcome)).toEqual(Array(count).fill("failed"));
-    expect(byCount(3).map((attempt) => [attempt.outcome, attempt.httpStatus])).toEqual(Array(count).fill(["delivered", 200]));
-    expect(byCount(4).map((attempt) => [attempt.outcome, attempt.httpStatus])).toEqual(Array(3).fill(["delivered", 200]));
+    expect(byCount(3).map((attempt) => [attempt.outcome, attempt.httpStatus])).toEqual(
+      Array(count).fill(["delivered", 200]),
+    );
+    expect(byCount(4).map((attempt) => [attempt.outcome, attempt.httpStatus])).toEqual(
+      Array(3).fill(["delivered", 200]),
+    );
     expect(attempts).toHaveLength(3 * count + 3);
     // Each device: handled once, whatever the copies; the receiver answered 200 to everything it saw.
     expect([...receiver.activated.keys()].sort()).toEqual(Array.from({ length: count }, (_, n) => keyOf(n)).sort());

@@ -31,12 +31,16 @@ describe("a session that expires in the middle of a batch", () => {
     expect(report).toMatchObject({ complete: true, missing: [] });
     expect(report.reported).toHaveLength(30);
     expect(report.reported.every((outcome) => outcome.outcome === "succeeded")).toBe(true);
-    expect(new Set(report.requests.map((request) => request.requestId))).toEqual(new Set(result.chunks.map((chunk) => chunk.requestId)));
+    expect(new Set(report.requests.map((request) => request.requestId))).toEqual(
+      new Set(result.chunks.map((chunk) => chunk.requestId)),
+    );
     // No duplicate activation: each device's result handled once, no DeviceAlreadyActive anywhere.
     expect([...receiver.activated.keys()].sort()).toEqual(Array.from({ length: 30 }, (_, n) => keyOf(n)).sort());
     expect([...receiver.activated.values()].every((times) => times === 1)).toBe(true);
     expect(receiver.failed.size).toBe(0);
-    expect(simulator.deliveries().map((attempt) => [attempt.callbackCount, attempt.outcome])).toEqual(Array(30).fill([1, "delivered"]));
+    expect(simulator.deliveries().map((attempt) => [attempt.callbackCount, attempt.outcome])).toEqual(
+      Array(30).fill([1, "delivered"]),
+    );
     expect(simulator.devices().map((d) => d.state)).toEqual(Array(30).fill("ACTIVE"));
   });
 });
@@ -58,7 +62,12 @@ describe("an OAuth token endpoint that fails", () => {
     expect(simulator.devices()).toEqual([]);
 
     // A token failure does not lock the client: once the endpoint works, the call goes through.
-    await client.registerCallback({ name: "CarrierService", url: receiver.url, username: "fault-listener", password: "fault-listener-secret-1" });
+    await client.registerCallback({
+      name: "CarrierService",
+      url: receiver.url,
+      username: "fault-listener",
+      password: "fault-listener-secret-1",
+    });
     await client.activateDevices({ ...plan, devices: devices(1) });
     await simulator.idle();
     expect(simulator.calls("getAccessToken")).toBe(2);

@@ -6,7 +6,8 @@
 // signal, which close() aborts.
 import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
-import type { FetchLike, Simulator, Sleep } from "../../../src/simulator/index.js";
+import type { Clock } from "../../../src/shared/clock.js";
+import type { FetchLike, Simulator } from "../../../src/simulator/index.js";
 import { accountName, devices, plan, quickSimulator, registerDirectly, tokensFrom } from "./fault-rig.js";
 
 let simulator: Simulator | undefined;
@@ -23,12 +24,15 @@ describe("simulator callback delivery under many pending redeliveries", () => {
     // Every first delivery is refused; its redelivery then waits (until close() aborts the
     // wait), so by the last first delivery ~2,000 redelivery waits are pending at once.
     const waits: AbortSignal[] = [];
-    const sleep: Sleep = (ms, signal) =>
-      new Promise<void>((resolve) => {
-        if (ms === 0 || !signal) return resolve();
-        waits.push(signal);
-        signal.addEventListener("abort", () => resolve(), { once: true });
-      });
+    const clock: Clock = {
+      now: () => Date.now(),
+      sleep: (ms, signal) =>
+        new Promise<void>((resolve, reject) => {
+          if (ms === 0 || !signal) return resolve();
+          waits.push(signal);
+          signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+        }),
+    };
     const fetch: FetchLike = async (_url, init) => {
       const signal = init.signal as AbortSignal;
       signals.push(signal);
@@ -36,13 +40,17 @@ describe("simulator callback delivery under many pending redeliveries", () => {
       if (signals.length === callbacks) allSent();
       return new Response(null, { status: 500 });
     };
-    simulator = quickSimulator({ fetch, sleep, redeliveryDelayMs: 10_000 });
+    simulator = quickSimulator({ fetch, clock, redeliveryDelayMs: 10_000 });
     const tokens = await tokensFrom(simulator);
     await registerDirectly(simulator, tokens, "http://127.0.0.1:9/unused");
     const response = await simulator.handle(
       new Request(`http://simulator.invalid/api/m2m/v1/devices/actions/activate`, {
         method: "POST",
-        headers: { authorization: `Bearer ${tokens.accessToken}`, "vz-m2m-token": tokens.sessionToken, "content-type": "application/json" },
+        headers: {
+          authorization: `Bearer ${tokens.accessToken}`,
+          "vz-m2m-token": tokens.sessionToken,
+          "content-type": "application/json",
+        },
         body: JSON.stringify({ accountName, ...plan, devices: devices(callbacks) }),
       }),
     );

@@ -1,13 +1,13 @@
 /**
- * A simulator `sleep` that holds the waits of one length until the test lets them go, so a
- * test decides when a redelivery or a delayed answer happens instead of waiting for it. Other
- * waits are real (and short in these tests).
+ * A simulator clock whose `sleep` holds the waits of one length until the test lets them go, so
+ * a test decides when a redelivery or a delayed answer happens instead of waiting for it. Other
+ * waits are real (and short in these tests). Like every Clock, a wait rejects with its signal's
+ * reason as soon as the signal aborts.
  */
-import type { Sleep } from "../../../src/simulator/index.js";
+import type { Clock } from "../../../src/shared/clock.js";
 
-/** The gate and the `sleep` to give the simulator. */
-export interface SleepGate {
-  sleep: Sleep;
+/** The gate: a clock to give the simulator, and its controls. */
+export interface SleepGate extends Clock {
   /** Resolves once `count` waits are held. */
   whenHeld(count: number): Promise<void>;
   /** Lets the waits held now go; later ones are held again. */
@@ -28,20 +28,21 @@ export function createSleepGate(gatedMs: number): SleepGate {
     for (const watcher of due) watcher.resolve();
   }
 
-  const sleep: Sleep = (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
+  const sleep: Clock["sleep"] = (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
       if (ms !== gatedMs || open) {
         const timer = setTimeout(resolve, ms);
-        signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+        signal?.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
         return;
       }
       held.push(resolve);
-      signal?.addEventListener("abort", () => resolve(), { once: true });
+      signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
       notify();
     });
 
   return {
+    now: () => Date.now(),
     sleep,
     whenHeld: (count) => new Promise<void>((resolve) => (watchers.push({ count, resolve }), notify())),
     release() {

@@ -16,10 +16,25 @@ import { expectWellFormedViolations, isPlainJson } from "./support/violation-che
 
 type Operation = "addDevices" | "activateDevices" | "goToState" | "registerCallback";
 
-const registration = { name: "CarrierService", url: "https://listener.example/thingspace", username: "listener", password: "a-long-secret" };
+const registration = {
+  name: "CarrierService",
+  url: "https://listener.example/thingspace",
+  username: "listener",
+  password: "a-long-secret",
+};
 const bodies: { name: string; operation: Operation; schema: string; value: unknown }[] = [
-  ...requestExamples.map((e) => ({ name: e.name, operation: e.operationId as Operation, schema: e.schema, value: e.value })),
-  { name: "a callback registration", operation: "registerCallback", schema: "RegisterCallbackRequest", value: registration },
+  ...requestExamples.map((e) => ({
+    name: e.name,
+    operation: e.operationId as Operation,
+    schema: e.schema,
+    value: e.value,
+  })),
+  {
+    name: "a callback registration",
+    operation: "registerCallback",
+    schema: "RegisterCallbackRequest",
+    value: registration,
+  },
 ];
 
 function call(client: ThingSpaceClient, operation: Operation, body: unknown): Promise<unknown> {
@@ -61,10 +76,18 @@ async function expectValidatedBeforeSending(operation: Operation, schema: string
 describe("client validation before sending", () => {
   it("any non-object body or arbitrary JSON is refused with a ValidationError and no request", async () => {
     // null and undefined are left out here: see the hardening report (the client reads a field of the body before validating it).
-    const values = fc.oneof(
-      fc.anything({ maxDepth: 3, withBoxedValues: true, withMap: true, withNullPrototype: true, withSparseArray: true }),
-      fc.jsonValue({ maxDepth: 3 }),
-    ).filter((value) => value !== null && value !== undefined);
+    const values = fc
+      .oneof(
+        fc.anything({
+          maxDepth: 3,
+          withBoxedValues: true,
+          withMap: true,
+          withNullPrototype: true,
+          withSparseArray: true,
+        }),
+        fc.jsonValue({ maxDepth: 3 }),
+      )
+      .filter((value) => value !== null && value !== undefined);
     await fc.assert(
       fc.asyncProperty(values, fc.constantFrom(...bodies), async (value, { operation, schema }) => {
         expect(await expectValidatedBeforeSending(operation, schema, value)).toBe(false);
@@ -78,10 +101,13 @@ describe("client validation before sending", () => {
       let refused = 0;
       let sent = 0;
       await fc.assert(
-        fc.asyncProperty(mutationsOf(body.value).filter(({ value }) => value !== null && value !== undefined), async ({ value }) => {
-          if (await expectValidatedBeforeSending(body.operation, body.schema, value)) sent++;
-          else refused++;
-        }),
+        fc.asyncProperty(
+          mutationsOf(body.value).filter(({ value }) => value !== null && value !== undefined),
+          async ({ value }) => {
+            if (await expectValidatedBeforeSending(body.operation, body.schema, value)) sent++;
+            else refused++;
+          },
+        ),
         runs(100),
       );
       expect(refused).toBeGreaterThan(0);
@@ -96,7 +122,9 @@ describe("client validation before sending", () => {
         const { client, sent } = recordingClient();
         const error = await call(client, body.operation, withoutField(body.value, path)).catch((e: unknown) => e);
         expect(error, path).toBeInstanceOf(ValidationError);
-        expect((error as ValidationError).violations).toContainEqual(expect.objectContaining({ path, rule: "required" }));
+        expect((error as ValidationError).violations).toContainEqual(
+          expect.objectContaining({ path, rule: "required" }),
+        );
         expect(sent).toEqual([]);
       }
     });

@@ -5,14 +5,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { callbackDedupeKey, createCallbackHandler, parseCallback } from "../../../src/callbacks/index.js";
-import { stackSafeJson } from "../../../src/callbacks/stack-safe-json.js";
+import { stackSafeJson } from "../../../src/callbacks/dedupe.js";
 import { specExample } from "../../support/spec-document.js";
 import { runs } from "./support/spec-payloads.js";
 
 describe("a valid callback naming no device, with a deeply nested unknown field", () => {
   let deep = "0";
   for (let i = 0; i < 20_000; i++) deep = `[${deep}]`;
-  const failed = { ...specExample<{ requestId: string }>("CarrierServiceActivateFailed"), username: "listener", password: "pw-1", deviceIds: [] };
+  const failed = {
+    ...specExample<{ requestId: string }>("CarrierServiceActivateFailed"),
+    username: "listener",
+    password: "pw-1",
+    deviceIds: [],
+  };
   const text = JSON.stringify({ ...failed, extra: 0 }).replace('"extra":0', `"extra":${deep}`);
 
   it("is handled, then acknowledged as a duplicate (its dedupe key used to overflow the stack: 500 on every copy)", async () => {
@@ -24,11 +29,24 @@ describe("a valid callback naming no device, with a deeply nested unknown field"
       handlers: { activateFailed: (callback) => void handled.push(callback.requestId) },
       onError: (error) => errors.push(error),
     });
-    const post = () => handler(new Request("http://127.0.0.1/cb", { method: "POST", headers: { "content-type": "application/json" }, body: text }));
+    const post = () =>
+      handler(
+        new Request("http://127.0.0.1/cb", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: text,
+        }),
+      );
     const first = await post();
-    expect([first.status, await first.json()]).toEqual([200, { status: "handled", kind: "activateFailed", requestId: failed.requestId }]);
+    expect([first.status, await first.json()]).toEqual([
+      200,
+      { status: "handled", kind: "activateFailed", requestId: failed.requestId },
+    ]);
     const second = await post();
-    expect([second.status, await second.json()]).toEqual([200, { status: "duplicate", kind: "activateFailed", requestId: failed.requestId }]);
+    expect([second.status, await second.json()]).toEqual([
+      200,
+      { status: "duplicate", kind: "activateFailed", requestId: failed.requestId },
+    ]);
     expect(handled).toEqual([failed.requestId]);
     expect(errors).toEqual([]);
   });

@@ -55,7 +55,11 @@ describe("parseCallback on arbitrary input", () => {
   });
 
   it("reads any text or bytes: invalid JSON is one violation at the body, valid JSON is judged like the parsed value", () => {
-    const texts = fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.jsonValue().map((v) => JSON.stringify(v)));
+    const texts = fc.oneof(
+      fc.string(),
+      fc.string({ unit: "binary" }),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+    );
     fc.assert(
       fc.property(texts, fc.constantFrom(...hints), (text, service) => {
         const fromText = parseCallback(text, { service });
@@ -68,7 +72,10 @@ describe("parseCallback on arbitrary input", () => {
           parsed = undefined;
         }
         if (!parsed) {
-          expect(fromText).toEqual({ ok: false, violations: [{ path: "", rule: "json", message: expect.any(String) }] });
+          expect(fromText).toEqual({
+            ok: false,
+            violations: [{ path: "", rule: "json", message: expect.any(String) }],
+          });
           return;
         }
         // A string is always read as JSON text, so a JSON string's value cannot stand for itself.
@@ -94,7 +101,10 @@ describe("parseCallback on arbitrary input", () => {
         expect(result.ok).toBe(false);
         if (result.ok) return;
         expectWellFormedViolations(result.violations);
-        if (!utf8) expect(result.violations).toEqual([{ path: "", rule: "encoding", message: "the body is not valid UTF-8 text" }]);
+        if (!utf8)
+          expect(result.violations).toEqual([
+            { path: "", rule: "encoding", message: "the body is not valid UTF-8 text" },
+          ]);
       }),
       runs(200),
     );
@@ -111,7 +121,8 @@ describe("parseCallback on mutations of the spec's callback examples", () => {
           if (expectConsistent(value, service)) accepted++;
           else rejected++;
           // The same payload as JSON text is judged the same way.
-          if (value !== undefined) expect(parseCallback(JSON.stringify(value), { service }).ok).toBe(parseCallback(value, { service }).ok);
+          if (value !== undefined)
+            expect(parseCallback(JSON.stringify(value), { service }).ok).toBe(parseCallback(value, { service }).ok);
         }),
         runs(200),
       );
@@ -145,31 +156,53 @@ describe("a payload without a field the spec requires is never accepted", () => 
 
   it("derives the required fields from the spec's schemas, oneOf branches included", () => {
     const failed = callbackExamples.find((e) => e.name === "CarrierServiceActivateFailed")!;
-    expect(requiredFieldPaths(failed.schema, failed.value).sort()).toEqual(
-      ["/deviceIds", "/deviceIds/0/id", "/deviceIds/0/kind", "/faultResponse", "/faultResponse/faultcode", "/faultResponse/faultstring", "/requestId", "/status"],
-    );
+    expect(requiredFieldPaths(failed.schema, failed.value).sort()).toEqual([
+      "/deviceIds",
+      "/deviceIds/0/id",
+      "/deviceIds/0/kind",
+      "/faultResponse",
+      "/faultResponse/faultcode",
+      "/faultResponse/faultstring",
+      "/requestId",
+      "/status",
+    ]);
   });
 });
 
 describe("parseCallback on huge and deeply nested input", () => {
-  const failed = callbackExamples.find((e) => e.name === "CarrierServiceActivateFailed")!.value as Record<string, unknown>;
+  const failed = callbackExamples.find((e) => e.name === "CarrierServiceActivateFailed")!.value as Record<
+    string,
+    unknown
+  >;
   let deepText = "0";
   for (let i = 0; i < 20_000; i++) deepText = `[${deepText}]`;
 
   it("accepts a valid callback carrying an unknown field nested 20,000 deep, as text and as a value", () => {
     const text = JSON.stringify({ ...failed, extra: 0 }).replace('"extra":0', `"extra":${deepText}`);
-    expect(parseCallback(text, { service: "CarrierService" })).toMatchObject({ ok: true, callback: { kind: "activateFailed" } });
+    expect(parseCallback(text, { service: "CarrierService" })).toMatchObject({
+      ok: true,
+      callback: { kind: "activateFailed" },
+    });
     expect(parseCallback(JSON.parse(text), { service: "CarrierService" }).ok).toBe(true);
   });
 
   it("rejects a 20,000-deep array and a 1 MB string without throwing", () => {
-    expect(parseCallback(deepText)).toEqual({ ok: false, violations: expect.arrayContaining([expect.objectContaining({ path: "", rule: "type" })]) });
-    const huge = { ...failed, requestId: "r".repeat(1_000_000), deviceIds: Array.from({ length: 2_000 }, () => ({ kind: "imei" })) };
+    expect(parseCallback(deepText)).toEqual({
+      ok: false,
+      violations: expect.arrayContaining([expect.objectContaining({ path: "", rule: "type" })]),
+    });
+    const huge = {
+      ...failed,
+      requestId: "r".repeat(1_000_000),
+      deviceIds: Array.from({ length: 2_000 }, () => ({ kind: "imei" })),
+    };
     const result = parseCallback(huge, { service: "CarrierService" });
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expectWellFormedViolations(result.violations, { value: huge });
-      expect(result.violations).toContainEqual(expect.objectContaining({ path: "/deviceIds/1999/id", rule: "required" }));
+      expect(result.violations).toContainEqual(
+        expect.objectContaining({ path: "/deviceIds/1999/id", rule: "required" }),
+      );
       // No violation repeats the megabyte of input.
       expect(JSON.stringify(result.violations).length).toBeLessThan(1_000_000);
     }

@@ -25,7 +25,14 @@ import { requestExamples } from "./support/spec-payloads.js";
 
 type Json = Record<string, unknown>;
 const hostileKeys = ["__proto__", "constructor", "prototype"] as const;
-const payload = () => ({ polluted: "yes", isAdmin: true, requestId: "from-the-prototype", status: "Success", username: "listener", password: "pw" });
+const payload = () => ({
+  polluted: "yes",
+  isAdmin: true,
+  requestId: "from-the-prototype",
+  status: "Success",
+  username: "listener",
+  password: "pw",
+});
 
 /** `value` as JSON text with `key` added (as an own key) to the object at each of `paths` ([] is the root). */
 function hostileText(value: unknown, key: string, paths: (string | number)[][] = [[]]): string {
@@ -114,7 +121,11 @@ describe("the generated request validators", () => {
   const strict = [
     ...requestExamples.map((e) => ({ name: e.name, schema: e.schema, value: e.value })),
     { name: "a login", schema: "LoginRequest", value: { username: "user", password: "password" } },
-    { name: "a registration", schema: "RegisterCallbackRequest", value: { name: "CarrierService", url: "https://listener.example/cb" } },
+    {
+      name: "a registration",
+      schema: "RegisterCallbackRequest",
+      value: { name: "CarrierService", url: "https://listener.example/cb" },
+    },
     { name: "a token request", schema: "OAuthTokenRequest", value: { grant_type: "client_credentials" } },
   ];
 
@@ -125,14 +136,20 @@ describe("the generated request validators", () => {
       for (const key of hostileKeys) {
         expect(validate(JSON.parse(hostileText(value, key))), `${name} ${key}`).toBe(false);
         expect(toViolations(validate.errors)).toEqual([
-          { path: `/${key}`, rule: "additionalProperties", message: `/${key} is not a known field (check its spelling)` },
+          {
+            path: `/${key}`,
+            rule: "additionalProperties",
+            message: `/${key} is not a known field (check its spelling)`,
+          },
         ]);
       }
     }
   });
 
   it("refuse each key inside a device identifier too", () => {
-    const body = JSON.parse(hostileText(specExample("AddDevicesTwo4GDevices"), "__proto__", [["devicesToAdd", 1, "deviceIds", 0]]));
+    const body = JSON.parse(
+      hostileText(specExample("AddDevicesTwo4GDevices"), "__proto__", [["devicesToAdd", 1, "deviceIds", 0]]),
+    );
     expect(generated.validateAddDevicesRequest(body)).toBe(false);
     expect(toViolations(generated.validateAddDevicesRequest.errors)).toContainEqual(
       expect.objectContaining({ path: "/devicesToAdd/1/deviceIds/0/__proto__", rule: "additionalProperties" }),
@@ -146,15 +163,24 @@ describe("the client's validation before sending", () => {
       for (const key of hostileKeys) {
         const { client, sent } = recordingClient();
         const body = JSON.parse(hostileText(example.value, key)) as never;
-        const call = example.operationId === "addDevices" ? client.addDevices(body) : example.operationId === "goToState" ? client.goToState(body) : client.activateDevices(body);
+        const call =
+          example.operationId === "addDevices"
+            ? client.addDevices(body)
+            : example.operationId === "goToState"
+              ? client.goToState(body)
+              : client.activateDevices(body);
         const error = await call.catch((e: unknown) => e);
         expect(error, `${example.name} ${key}`).toBeInstanceOf(ValidationError);
-        expect((error as ValidationError).violations).toContainEqual(expect.objectContaining({ path: `/${key}`, rule: "additionalProperties" }));
+        expect((error as ValidationError).violations).toContainEqual(
+          expect.objectContaining({ path: `/${key}`, rule: "additionalProperties" }),
+        );
         expect(sent).toEqual([]);
       }
     }
     const { client, sent } = recordingClient();
-    const registration = JSON.parse(hostileText({ name: "CarrierService", url: "https://listener.example/cb" }, "__proto__")) as never;
+    const registration = JSON.parse(
+      hostileText({ name: "CarrierService", url: "https://listener.example/cb" }, "__proto__"),
+    ) as never;
     await expect(client.registerCallback(registration, { accountName: "0868924207-00001" })).rejects.toMatchObject({
       name: "ValidationError",
       violations: [{ path: "/__proto__", rule: "additionalProperties" }],
@@ -168,21 +194,35 @@ describe("the receiver behind node:http", () => {
   let origin: string;
   let close: () => Promise<void>;
   beforeAll(async () => {
-    const handler = createCallbackHandler({ service: "CarrierService", credentials, onCallback: (callback) => void handled.push(callback) });
+    const handler = createCallbackHandler({
+      service: "CarrierService",
+      credentials,
+      onCallback: (callback) => void handled.push(callback),
+    });
     ({ origin, close } = await listenOnLoopback(createNodeCallbackListener(handler)));
   });
   afterAll(() => close());
   const post = async (text: string) => {
-    const response = await fetch(`${origin}/thingspace/carrier`, { method: "POST", headers: { "content-type": "application/json" }, body: text });
+    const response = await fetch(`${origin}/thingspace/carrier`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: text,
+    });
     return { status: response.status, body: (await response.json()) as Json };
   };
 
   it("handles callbacks carrying these keys exactly as the same callbacks without them", async () => {
-    const variants = [...hostileCallbacks(failed, ["faultResponse"]), ...hostileCallbacks(succeeded, ["deviceResponse", "activateResponse"])];
+    const variants = [
+      ...hostileCallbacks(failed, ["faultResponse"]),
+      ...hostileCallbacks(succeeded, ["deviceResponse", "activateResponse"]),
+    ];
     for (const [index, { key, text }] of variants.entries()) {
       // A request of its own per variant, so none is acknowledged as a duplicate of another.
       const unique = text.replace(/"requestId":"595f5c44-[^"]*"/, `"requestId":"pollution-${index}"`);
-      expect(await post(unique), key).toEqual({ status: 200, body: { status: "handled", kind: expect.any(String), requestId: `pollution-${index}` } });
+      expect(await post(unique), key).toEqual({
+        status: 200,
+        body: { status: "handled", kind: expect.any(String), requestId: `pollution-${index}` },
+      });
       const base = text.includes('"faultResponse"') ? failed : succeeded;
       expect(meaning(handled.at(-1)!)).toEqual({ ...parsedMeaning(base), requestId: `pollution-${index}` });
     }
@@ -192,7 +232,10 @@ describe("the receiver behind node:http", () => {
   it("does not take the credentials from a __proto__ or constructor key: 401 and no handler", async () => {
     const { username: _username, password: _password, ...anonymous } = failed;
     const before = handled.length;
-    expect(await post(hostileText(anonymous, "__proto__"))).toMatchObject({ status: 401, body: { error: "unauthorized" } });
+    expect(await post(hostileText(anonymous, "__proto__"))).toMatchObject({
+      status: 401,
+      body: { error: "unauthorized" },
+    });
     const viaConstructor = JSON.stringify({ ...anonymous, constructor: { prototype: credentials } });
     expect(await post(viaConstructor)).toMatchObject({ status: 401, body: { error: "unauthorized" } });
     expect(handled).toHaveLength(before);
@@ -208,7 +251,12 @@ describe("the tracker and the dedupe store", () => {
       if (!result.ok) throw new Error("fixture is invalid");
       tracker.expect(requestId, [{ deviceIds: result.callback.deviceIds }]);
       tracker.record(result.callback);
-      expect(await tracker.wait(requestId, { timeoutMs: 1 })).toMatchObject({ requestId, complete: true, timedOut: false, missing: [] });
+      expect(await tracker.wait(requestId, { timeoutMs: 1 })).toMatchObject({
+        requestId,
+        complete: true,
+        timedOut: false,
+        missing: [],
+      });
       expect(await store.claim(requestId)).toBe("acquired");
       await store.complete(requestId);
       expect(await store.claim(requestId)).toBe("completed");
@@ -222,7 +270,11 @@ describe("the simulator", async () => {
 
   it("refuses request bodies with these keys in ThingSpace's format, naming the field", async () => {
     for (const key of hostileKeys) {
-      const response = await send("POST", "/m2m/v1/devices/actions/add", hostileText(specExample("AddDevicesTwo4GDevices"), key));
+      const response = await send(
+        "POST",
+        "/m2m/v1/devices/actions/add",
+        hostileText(specExample("AddDevicesTwo4GDevices"), key),
+      );
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({
         errorCode: "REQUEST_FAILED.UnexpectedError",
@@ -235,7 +287,10 @@ describe("the simulator", async () => {
     const token = await simulator.handle(
       new Request("http://simulator.test/api/ts/v1/oauth2/token", {
         method: "POST",
-        headers: { authorization: `Basic ${btoa("client:secret")}`, "content-type": "application/x-www-form-urlencoded" },
+        headers: {
+          authorization: `Basic ${btoa("client:secret")}`,
+          "content-type": "application/x-www-form-urlencoded",
+        },
         body: "grant_type=client_credentials&__proto__=polluted&constructor=x",
       }),
     );
@@ -245,7 +300,9 @@ describe("the simulator", async () => {
     for (const account of hostileKeys) {
       const url = `https://listener.example/${account}`;
       expect((await send("POST", `/m2m/v1/callbacks/${account}`, { name: "CarrierService", url })).status).toBe(200);
-      expect(await (await send("GET", `/m2m/v1/callbacks/${account}`, undefined)).json()).toEqual([{ accountName: account, name: "CarrierService", url }]);
+      expect(await (await send("GET", `/m2m/v1/callbacks/${account}`, undefined)).json()).toEqual([
+        { accountName: account, name: "CarrierService", url },
+      ]);
     }
     expect(await (await send("GET", "/m2m/v1/callbacks/toString", undefined)).json()).toEqual([]);
   });

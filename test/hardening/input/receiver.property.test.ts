@@ -31,8 +31,11 @@ function expectedAnswer(text: string, service: CallbackService): { status: numbe
     return { status: 400, error: "invalid_json" };
   }
   const record = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-  if (record.username !== credentials.username || record.password !== credentials.password) return { status: 401, error: "unauthorized" };
-  return parseCallback(value, { service }).ok ? { status: 200 } : { status: 400, error: "invalid_callback", parsed: value };
+  if (record.username !== credentials.username || record.password !== credentials.password)
+    return { status: 401, error: "unauthorized" };
+  return parseCallback(value, { service }).ok
+    ? { status: 200 }
+    : { status: 400, error: "invalid_callback", parsed: value };
 }
 
 /** A receiver per service, recording what reaches its hooks. */
@@ -56,12 +59,21 @@ function receivers() {
 }
 
 /** Sends `text` with `send` and checks the answer against what the body deserves; returns the status. */
-async function expectAnswer(send: () => Promise<Response>, text: string, service: CallbackService, invalid: InvalidCallbackEvent[]): Promise<{ status: number; answer: unknown }> {
+async function expectAnswer(
+  send: () => Promise<Response>,
+  text: string,
+  service: CallbackService,
+  invalid: InvalidCallbackEvent[],
+): Promise<{ status: number; answer: unknown }> {
   const expected = expectedAnswer(text, service);
   const invalidBefore = invalid.length;
   const response = await send();
   expect(response.status).toBe(expected.status);
-  const body = (await response.json()) as { error?: string; status?: string; violations?: { path: string; rule: string; message: string }[] };
+  const body = (await response.json()) as {
+    error?: string;
+    status?: string;
+    violations?: { path: string; rule: string; message: string }[];
+  };
   if (expected.status === 200) {
     expect(["handled", "duplicate"]).toContain(body.status);
   } else {
@@ -69,11 +81,17 @@ async function expectAnswer(send: () => Promise<Response>, text: string, service
   }
   expect(invalid.length - invalidBefore).toBe(expected.status === 400 ? 1 : 0);
   if (expected.status === 400) {
-    expectWellFormedViolations(body.violations!, expected.parsed === undefined ? undefined : { value: expected.parsed });
+    expectWellFormedViolations(
+      body.violations!,
+      expected.parsed === undefined ? undefined : { value: expected.parsed },
+    );
     expect(invalid.at(-1)!.violations).toEqual(body.violations);
     if (expected.error === "invalid_callback") {
       expect({ ok: false, violations: body.violations }).toEqual(parseCallback(expected.parsed, { service }));
-      expect(invalid.at(-1)).toMatchObject({ reason: "schema", body: { username: "[redacted]", password: "[redacted]" } });
+      expect(invalid.at(-1)).toMatchObject({
+        reason: "schema",
+        body: { username: "[redacted]", password: "[redacted]" },
+      });
     } else {
       expect(invalid.at(-1)).toMatchObject({ reason: "json" });
     }
@@ -90,11 +108,16 @@ const mutatedCallbacks = fc
     return { service, text: JSON.stringify(value) ?? "" };
   });
 
-const jsonRequest = (text: string) => new Request("http://127.0.0.1/cb", { method: "POST", headers: { "content-type": "application/json" }, body: text });
+const jsonRequest = (text: string) =>
+  new Request("http://127.0.0.1/cb", { method: "POST", headers: { "content-type": "application/json" }, body: text });
 
 const arbitraryBodies = fc.record({
   service: fc.constantFrom<CallbackService>("CarrierService", "NiddService", "StateService"),
-  text: fc.oneof(fc.string(), fc.string({ unit: "binary", maxLength: 40 }), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v))),
+  text: fc.oneof(
+    fc.string(),
+    fc.string({ unit: "binary", maxLength: 40 }),
+    fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+  ),
 });
 
 describe("the receiver called directly", () => {
@@ -117,7 +140,12 @@ describe("the receiver called directly", () => {
     let acknowledged = 0;
     await fc.assert(
       fc.asyncProperty(mutatedCallbacks, async ({ service, text }) => {
-        const { status, answer } = await expectAnswer(() => handlers[service](jsonRequest(text)), text, service, invalid);
+        const { status, answer } = await expectAnswer(
+          () => handlers[service](jsonRequest(text)),
+          text,
+          service,
+          invalid,
+        );
         statuses.push(status);
         if ((answer as { status?: string }).status === "handled") acknowledged++;
       }),
@@ -147,7 +175,8 @@ describe("the receiver behind node:http on 127.0.0.1", () => {
     const counts = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(fc.oneof(mutatedCallbacks, arbitraryBodies), async ({ service, text }) => {
-        const send = () => fetch(`${url}/${service}`, { method: "POST", headers: { "content-type": "application/json" }, body: text });
+        const send = () =>
+          fetch(`${url}/${service}`, { method: "POST", headers: { "content-type": "application/json" }, body: text });
         const { status } = await expectAnswer(send, text, service, recorded.invalid);
         counts.set(status, (counts.get(status) ?? 0) + 1);
       }),
@@ -158,12 +187,15 @@ describe("the receiver behind node:http on 127.0.0.1", () => {
     expect(recorded.errors).toEqual([]);
 
     // Odd requests get their documented answers, and the server is still up afterwards.
-    const post = (init: RequestInit, path = "/CarrierService") => fetch(`${url}${path}`, { method: "POST", ...init }).then((r) => r.status);
+    const post = (init: RequestInit, path = "/CarrierService") =>
+      fetch(`${url}${path}`, { method: "POST", ...init }).then((r) => r.status);
     expect(await post({ headers: { "content-type": "text/plain" }, body: "{}" })).toBe(415);
     expect(await post({ method: "GET" })).toBe(405);
     expect(await post({ headers: { "content-type": "application/json" }, body: "x".repeat(70_000) })).toBe(413);
-    expect(await post({ headers: { "content-type": "application/json" }, body: new Uint8Array([0x7b, 0xff, 0x7d]) })).toBe(400);
-    const valid = { ...callbackExamples[0]!.value as object, ...credentials, requestId: "after-the-fuzz" };
+    expect(
+      await post({ headers: { "content-type": "application/json" }, body: new Uint8Array([0x7b, 0xff, 0x7d]) }),
+    ).toBe(400);
+    const valid = { ...(callbackExamples[0]!.value as object), ...credentials, requestId: "after-the-fuzz" };
     expect(await post({ headers: { "content-type": "application/json" }, body: JSON.stringify(valid) })).toBe(200);
   });
 });

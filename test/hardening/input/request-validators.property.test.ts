@@ -29,7 +29,10 @@ const routes: Record<string, { method: string; path: string }> = {
  * Validates and returns the violations (none when valid), checked for paths into `value` when it
  * is plain JSON (ajv also reads inherited properties, such as a typed array's `filter` method).
  */
-function verdict(validate: ValidateFunction, value: unknown): { valid: boolean; violations: ReturnType<typeof toViolations> } {
+function verdict(
+  validate: ValidateFunction,
+  value: unknown,
+): { valid: boolean; violations: ReturnType<typeof toViolations> } {
   const valid = validate(value);
   const violations = toViolations(validate.errors);
   if (valid) expect(violations).toEqual([]);
@@ -52,8 +55,30 @@ describe("generated request validators on arbitrary input", () => {
 
   it("never throw, and every violation names a JSON path into the input", () => {
     const values = fc.oneof(
-      fc.anything({ maxDepth: 4, withBigInt: true, withBoxedValues: true, withMap: true, withNullPrototype: true, withSparseArray: true, withTypedArray: true }),
-      fc.dictionary(fc.constantFrom("devices", "devicesToAdd", "deviceIds", "username", "password", "name", "url", "grant_type", "__proto__", "a/b"), fc.jsonValue({ maxDepth: 3 })),
+      fc.anything({
+        maxDepth: 4,
+        withBigInt: true,
+        withBoxedValues: true,
+        withMap: true,
+        withNullPrototype: true,
+        withSparseArray: true,
+        withTypedArray: true,
+      }),
+      fc.dictionary(
+        fc.constantFrom(
+          "devices",
+          "devicesToAdd",
+          "deviceIds",
+          "username",
+          "password",
+          "name",
+          "url",
+          "grant_type",
+          "__proto__",
+          "a/b",
+        ),
+        fc.jsonValue({ maxDepth: 3 }),
+      ),
     );
     fc.assert(
       fc.property(values, fc.constantFrom(...requestValidatorNames), (value, name) => {

@@ -19,7 +19,11 @@ describe("violations name unknown fields with escaped JSON Pointer tokens", () =
     body.devicesToAdd[1]!["x/y~z"] = true;
     expect(validateAddDevicesRequest(body)).toBe(false);
     expect(toViolations(validateAddDevicesRequest.errors)).toEqual([
-      { path: "/devicesToAdd/1/x~1y~0z", rule: "additionalProperties", message: "/devicesToAdd/1/x~1y~0z is not a known field (check its spelling)" },
+      {
+        path: "/devicesToAdd/1/x~1y~0z",
+        rule: "additionalProperties",
+        message: "/devicesToAdd/1/x~1y~0z is not a known field (check its spelling)",
+      },
     ]);
   });
 });

@@ -34,7 +34,11 @@ const maxCallbackThreshold = 4;
  * A sender posting to `url` over at most `sockets` keep-alive connections; `afterAnswer` runs
  * after each answer (e.g. to sample the receiver).
  */
-export function createCallbackSender(url: string, sockets: number, afterAnswer: () => void = () => undefined): CallbackSender {
+export function createCallbackSender(
+  url: string,
+  sockets: number,
+  afterAnswer: () => void = () => undefined,
+): CallbackSender {
   const tally: SenderTally = { posted: 0, redeliveries: 0, answers: new Map(), lost: 0 };
   const agent = new Agent({ keepAlive: true, maxSockets: sockets });
   const target = new URL(url);
@@ -47,7 +51,9 @@ export function createCallbackSender(url: string, sockets: number, afterAnswer: 
         const chunks: Buffer[] = [];
         incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
         incoming.on("error", reject);
-        incoming.on("end", () => resolve({ status: incoming.statusCode ?? 0, answer: JSON.parse(Buffer.concat(chunks).toString("utf8")) }));
+        incoming.on("end", () =>
+          resolve({ status: incoming.statusCode ?? 0, answer: JSON.parse(Buffer.concat(chunks).toString("utf8")) }),
+        );
       });
       outgoing.on("error", reject);
       outgoing.end(body);

@@ -4,7 +4,12 @@
 // callbacks were in progress than `maxEntries`. Held keys are now never dropped; the bound
 // applies to handled keys, and the store exceeds it only while more callbacks are in progress.
 import { describe, expect, it } from "vitest";
-import { createCallbackHandler, createMemoryDedupeStore, type DedupeClaim, type DedupeStore } from "../../../src/callbacks/index.js";
+import {
+  createCallbackHandler,
+  createMemoryDedupeStore,
+  type DedupeClaim,
+  type DedupeStore,
+} from "../../../src/callbacks/index.js";
 import { carrierCallbackBody, imeiOf, listenerCredentials } from "./carrier-callback.js";
 
 const post = (n: number, callbackCount = 1) =>
@@ -69,10 +74,12 @@ describe("a full in-memory dedupe store", () => {
     expect(claims).toEqual(["acquired", "acquired", "acquired", "in-progress"]);
     release();
 
-    const answers = await Promise.all([...first, copy].map(async (pending) => {
-      const response = await pending;
-      return [response.status, ((await response.json()) as { status: string }).status];
-    }));
+    const answers = await Promise.all(
+      [...first, copy].map(async (pending) => {
+        const response = await pending;
+        return [response.status, ((await response.json()) as { status: string }).status];
+      }),
+    );
     expect(answers).toEqual([
       [200, "handled"],
       [200, "handled"],

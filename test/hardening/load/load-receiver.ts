@@ -5,7 +5,11 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createCallbackHandler, createMemoryDedupeStore, createNodeCallbackListener } from "../../../src/callbacks/index.js";
+import {
+  createCallbackHandler,
+  createMemoryDedupeStore,
+  createNodeCallbackListener,
+} from "../../../src/callbacks/index.js";
 import { listenerCredentials } from "./carrier-callback.js";
 
 /** A running load receiver and what it recorded. */
@@ -23,7 +27,10 @@ export interface LoadReceiver {
 }
 
 /** Starts a receiver; `maxEntries` bounds its in-memory dedupe store. */
-export async function startLoadReceiver(options: { failsFirst: (deviceKey: string) => boolean; maxEntries?: number }): Promise<LoadReceiver> {
+export async function startLoadReceiver(options: {
+  failsFirst: (deviceKey: string) => boolean;
+  maxEntries?: number;
+}): Promise<LoadReceiver> {
   const store = createMemoryDedupeStore(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries });
   const handled = new Map<string, number>();
   const thrown = new Set<string>();

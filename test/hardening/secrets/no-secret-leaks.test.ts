@@ -8,7 +8,12 @@
  * test/unit/client/secrets.test.ts covers a ThingSpace that echoes secrets back in its messages.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createThingSpaceClient, type Clock, type ThingSpaceClient, type ThingSpaceClientOptions } from "../../../src/client/index.js";
+import {
+  createThingSpaceClient,
+  type Clock,
+  type ThingSpaceClient,
+  type ThingSpaceClientOptions,
+} from "../../../src/client/index.js";
 import {
   callbackDedupeKey,
   createCallbackHandler,
@@ -41,7 +46,11 @@ const secrets: Record<string, string> = {
 const callbackCredentials = { username: secrets.callbackUsername!, password: secrets.callbackPassword! };
 const scanner = createLeakScanner(secrets);
 const imeis = ["990013907835573", "990013907835581"];
-const activation = { servicePlan: "M2MPlan", mdnZipCode: "98801", devices: imeis.map((id) => ({ deviceIds: [{ kind: "imei" as const, id }] })) };
+const activation = {
+  servicePlan: "M2MPlan",
+  mdnZipCode: "98801",
+  devices: imeis.map((id) => ({ deviceIds: [{ kind: "imei" as const, id }] })),
+};
 
 /** The network, noting every token ThingSpace issues: each becomes a secret to look for. */
 async function tokenNotingFetch(request: Request): Promise<Response> {
@@ -58,7 +67,11 @@ async function tokenNotingFetch(request: Request): Promise<Response> {
 const instantClock: Clock = { now: () => Date.now(), sleep: async (_ms, signal) => signal?.throwIfAborted() };
 
 let logLines = 0;
-function newClient(label: string, options: Partial<ThingSpaceClientOptions> & { baseUrl: string }, credentials: Partial<Record<"clientSecret" | "password", string>> = {}): ThingSpaceClient {
+function newClient(
+  label: string,
+  options: Partial<ThingSpaceClientOptions> & { baseUrl: string },
+  credentials: Partial<Record<"clientSecret" | "password", string>> = {},
+): ThingSpaceClient {
   const log = (level: string) => (message: string, details?: Record<string, unknown>) => {
     logLines++;
     scanner.capture(`${label}: log ${level}`, message);
@@ -66,7 +79,13 @@ function newClient(label: string, options: Partial<ThingSpaceClientOptions> & { 
   };
   return createThingSpaceClient({
     accountName: "TestAccount-1",
-    credentials: { clientId, clientSecret: secrets.clientSecret!, username: m2mUser, password: secrets.m2mPassword!, ...credentials },
+    credentials: {
+      clientId,
+      clientSecret: secrets.clientSecret!,
+      username: m2mUser,
+      password: secrets.m2mPassword!,
+      ...credentials,
+    },
     fetch: tokenNotingFetch,
     clock: instantClock,
     logger: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
@@ -85,7 +104,10 @@ async function failureOf(label: string, call: Promise<unknown>): Promise<Error &
 }
 
 /** A receiver whose answers, hook arguments and parsed callbacks are all captured. */
-function capturedReceiver(label: string, options: Partial<CallbackHandlerOptions> = {}): { handler: CallbackRequestHandler; handled: ParsedCallback[] } {
+function capturedReceiver(
+  label: string,
+  options: Partial<CallbackHandlerOptions> = {},
+): { handler: CallbackRequestHandler; handled: ParsedCallback[] } {
   const handled: ParsedCallback[] = [];
   const onCallback = (callback: ParsedCallback) => {
     handled.push(callback);
@@ -127,7 +149,7 @@ beforeAll(async () => {
     callbackDelayMs: 0,
     redeliveryDelayMs: 0,
     // Only an injected delayed answer waits (until the end); everything else is instant.
-    sleep: (ms) => (ms >= 60_000 ? delayed : Promise.resolve()),
+    clock: { now: () => Date.now(), sleep: (ms) => (ms >= 60_000 ? delayed : Promise.resolve()) },
   });
   listener = await listenOnLoopback(createNodeCallbackListener(receiver.handler));
 });
@@ -142,8 +164,14 @@ afterAll(async () => {
 describe("no secret leaks", () => {
   it("(the scanner itself finds a secret in any rendering: message, stack, fields, a cause's fields)", () => {
     const control = createLeakScanner({ password: "control-password-1" });
-    control.capture("in a cause's field", new Error("outer", { cause: Object.assign(new Error("inner"), { body: "control-password-1" }) }));
-    control.capture("in a hidden field", Object.defineProperty(new Error("x"), "secret", { value: "control-password-1", enumerable: false }));
+    control.capture(
+      "in a cause's field",
+      new Error("outer", { cause: Object.assign(new Error("inner"), { body: "control-password-1" }) }),
+    );
+    control.capture(
+      "in a hidden field",
+      Object.defineProperty(new Error("x"), "secret", { value: "control-password-1", enumerable: false }),
+    );
     control.capture("in a nested object", { a: [{ b: { c: "…control-password-1…" } }] });
     control.capture("nowhere", new Error("nothing to see"));
     expect(control.leaks()).toEqual([
@@ -172,7 +200,10 @@ describe("no secret leaks", () => {
     expect(await client.listCallbacks()).toEqual([{ accountName: "TestAccount-1", name: "CarrierService", url }]);
     await client.logout();
 
-    expect(server.simulator.deliveries().map((d) => [d.outcome, d.httpStatus])).toEqual([["delivered", 200], ["delivered", 200]]);
+    expect(server.simulator.deliveries().map((d) => [d.outcome, d.httpStatus])).toEqual([
+      ["delivered", 200],
+      ["delivered", 200],
+    ]);
     scanner.capture("simulator deliveries", server.simulator.deliveries());
     scanner.capture("simulator registrations", server.simulator.callbackRegistrations("TestAccount-1"));
     scanner.capture("simulator undelivered", server.simulator.undelivered());
@@ -185,25 +216,43 @@ describe("no secret leaks", () => {
   it("from every kind of client failure against the simulator", async () => {
     const baseUrl = server.url;
     const names: [string, string][] = [];
-    const expectFailure = async (label: string, call: Promise<unknown>) => names.push([label, (await failureOf(label, call)).name]);
+    const expectFailure = async (label: string, call: Promise<unknown>) =>
+      names.push([label, (await failureOf(label, call)).name]);
 
     server.simulator.setFaults({ oauthFailure: { status: 401, times: 1 } });
     await expectFailure("OAuth failure", newClient("oauth", { baseUrl }).listCallbacks());
-    await expectFailure("wrong client secret", newClient("secret", { baseUrl }, { clientSecret: secrets.wrongClientSecret }).listCallbacks());
-    await expectFailure("wrong password", newClient("login", { baseUrl }, { password: secrets.wrongM2mPassword }).listCallbacks());
+    await expectFailure(
+      "wrong client secret",
+      newClient("secret", { baseUrl }, { clientSecret: secrets.wrongClientSecret }).listCallbacks(),
+    );
+    await expectFailure(
+      "wrong password",
+      newClient("login", { baseUrl }, { password: secrets.wrongM2mPassword }).listCallbacks(),
+    );
 
     const client = newClient("calls", { baseUrl, timeoutMs: 50 });
     await expectFailure("API error", client.deleteCallback("NiddService"));
-    const badRegistration = { name: "CarrierService" as const, url: `not a url ${secrets.callbackPassword}`, username: secrets.callbackUsername, password: secrets.callbackPassword!.repeat(10) };
+    const badRegistration = {
+      name: "CarrierService" as const,
+      url: `not a url ${secrets.callbackPassword}`,
+      username: secrets.callbackUsername,
+      password: secrets.callbackPassword!.repeat(10),
+    };
     await expectFailure("validation error", client.registerCallback(badRegistration));
-    await expectFailure("refused by the simulator", newClient("unchecked", { baseUrl, validate: false }).registerCallback(badRegistration));
+    await expectFailure(
+      "refused by the simulator",
+      newClient("unchecked", { baseUrl, validate: false }).registerCallback(badRegistration),
+    );
     server.simulator.setFaults({ delayResponse: { ms: 60_000, operation: "activateDevices", times: 1 } });
     await expectFailure("timeout", client.activateDevices(activation));
     server.simulator.setFaults({ resetConnection: { operation: "activateDevices", afterEffect: true, times: 1 } });
     await expectFailure("outcome unknown", client.activateDevices(activation));
     const closed = await listenOnLoopback(() => undefined);
     await closed.close();
-    await expectFailure("connection refused", newClient("offline", { baseUrl: `${closed.origin}/api` }).listCallbacks());
+    await expectFailure(
+      "connection refused",
+      newClient("offline", { baseUrl: `${closed.origin}/api` }).listCallbacks(),
+    );
 
     expect(names).toEqual([
       ["OAuth failure", "AuthenticationError"],
@@ -226,32 +275,82 @@ describe("no secret leaks", () => {
       return response.status;
     };
     const form = { "content-type": "application/x-www-form-urlencoded" };
-    expect(await post("simulator: wrong client secret", "/ts/v1/oauth2/token", { headers: { authorization: `Basic ${secrets.wrongBasicCredential}`, ...form }, body: "grant_type=client_credentials" })).toBe(401);
-    expect(await post("simulator: bad grant", "/ts/v1/oauth2/token", { headers: { authorization: `Basic ${secrets.basicCredential}`, ...form }, body: `grant_type=${secrets.clientSecret}` })).toBe(400);
-    expect(await post("simulator: no bearer", "/m2m/v1/session/login", { headers: { "content-type": "application/json" }, body: JSON.stringify({ username: m2mUser, password: secrets.m2mPassword }) })).toBe(401);
-    const token = await fetch(`${server.url}/ts/v1/oauth2/token`, { method: "POST", headers: { authorization: `Basic ${secrets.basicCredential}`, ...form }, body: "grant_type=client_credentials" });
-    const bearer = { authorization: `Bearer ${((await token.json()) as { access_token: string }).access_token}`, "content-type": "application/json" };
-    expect(await post("simulator: wrong password", "/m2m/v1/session/login", { headers: bearer, body: JSON.stringify({ username: m2mUser, password: secrets.wrongM2mPassword }) })).toBe(400);
-    expect(await post("simulator: login body not JSON", "/m2m/v1/session/login", { headers: bearer, body: `{"password":"${secrets.m2mPassword}"` })).toBe(400);
-    expect(await post("simulator: login with extra field", "/m2m/v1/session/login", { headers: bearer, body: JSON.stringify({ username: m2mUser, password: secrets.m2mPassword, remember: true }) })).toBe(400);
+    expect(
+      await post("simulator: wrong client secret", "/ts/v1/oauth2/token", {
+        headers: { authorization: `Basic ${secrets.wrongBasicCredential}`, ...form },
+        body: "grant_type=client_credentials",
+      }),
+    ).toBe(401);
+    expect(
+      await post("simulator: bad grant", "/ts/v1/oauth2/token", {
+        headers: { authorization: `Basic ${secrets.basicCredential}`, ...form },
+        body: `grant_type=${secrets.clientSecret}`,
+      }),
+    ).toBe(400);
+    expect(
+      await post("simulator: no bearer", "/m2m/v1/session/login", {
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: m2mUser, password: secrets.m2mPassword }),
+      }),
+    ).toBe(401);
+    const token = await fetch(`${server.url}/ts/v1/oauth2/token`, {
+      method: "POST",
+      headers: { authorization: `Basic ${secrets.basicCredential}`, ...form },
+      body: "grant_type=client_credentials",
+    });
+    const bearer = {
+      authorization: `Bearer ${((await token.json()) as { access_token: string }).access_token}`,
+      "content-type": "application/json",
+    };
+    expect(
+      await post("simulator: wrong password", "/m2m/v1/session/login", {
+        headers: bearer,
+        body: JSON.stringify({ username: m2mUser, password: secrets.wrongM2mPassword }),
+      }),
+    ).toBe(400);
+    expect(
+      await post("simulator: login body not JSON", "/m2m/v1/session/login", {
+        headers: bearer,
+        body: `{"password":"${secrets.m2mPassword}"`,
+      }),
+    ).toBe(400);
+    expect(
+      await post("simulator: login with extra field", "/m2m/v1/session/login", {
+        headers: bearer,
+        body: JSON.stringify({ username: m2mUser, password: secrets.m2mPassword, remember: true }),
+      }),
+    ).toBe(400);
     expect(scanner.leaks()).toEqual([]);
   });
 
   it("from the receiver's answers, hooks and parsed callbacks on every path", async () => {
     const valid = { ...specExample<Record<string, unknown>>("CarrierServiceActivateFailed"), ...callbackCredentials };
     const post = (handler: CallbackRequestHandler, body: string) =>
-      handler(new Request("http://127.0.0.1/thingspace/carrier", { method: "POST", headers: { "content-type": "application/json" }, body })).then((r) => r.status);
+      handler(
+        new Request("http://127.0.0.1/thingspace/carrier", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        }),
+      ).then((r) => r.status);
     const json = (value: object) => JSON.stringify(value);
 
     const statuses = [
       await post(receiver.handler, json({ ...valid, password: "not-the-password" })),
       await post(receiver.handler, json({ ...valid, username: "someone-else" })),
       await post(receiver.handler, json({ ...valid, status: "", faultResponse: { faultcode: 5 } })),
-      await post(receiver.handler, `{"username":"${secrets.callbackUsername}","password":"${secrets.callbackPassword}",`),
+      await post(
+        receiver.handler,
+        `{"username":"${secrets.callbackUsername}","password":"${secrets.callbackPassword}",`,
+      ),
     ];
-    const throwing = capturedReceiver("throwing handler", { handlers: { activateFailed: () => Promise.reject(new Error("the database is down")) } });
+    const throwing = capturedReceiver("throwing handler", {
+      handlers: { activateFailed: () => Promise.reject(new Error("the database is down")) },
+    });
     statuses.push(await post(throwing.handler, json(valid)));
-    const failingHook = capturedReceiver("failing onInvalid", { onInvalid: () => Promise.reject(new Error("the alerting is down")) });
+    const failingHook = capturedReceiver("failing onInvalid", {
+      onInvalid: () => Promise.reject(new Error("the alerting is down")),
+    });
     statuses.push(await post(failingHook.handler, json({ ...valid, requestId: 7 })));
     const slow = capturedReceiver("time budget", {
       handlers: { activateFailed: () => new Promise(() => undefined) },
@@ -267,7 +366,10 @@ describe("no secret leaks", () => {
       scanner.capture("parseCallback result", parsed);
       scanner.capture("dedupe key", callbackDedupeKey({ ...parsed.callback, deviceKey: "" }));
     }
-    scanner.capture("parseCallback violations", parseCallback(json({ ...valid, deviceIds: "x" }), { service: "CarrierService" }));
+    scanner.capture(
+      "parseCallback violations",
+      parseCallback(json({ ...valid, deviceIds: "x" }), { service: "CarrierService" }),
+    );
     expect(scanner.count("receiver: onInvalid")).toBeGreaterThan(0);
     expect(scanner.count("throwing handler: onError")).toBeGreaterThan(0);
     expect(scanner.count("failing onInvalid: onError")).toBeGreaterThan(0);
@@ -278,9 +380,20 @@ describe("no secret leaks", () => {
   it("from the simulator CLI's --verbose output", async () => {
     const cli = await startSimulatorCli("--verbose");
     const client = newClient("cli", { baseUrl: cli.url });
-    await client.registerCallback({ name: "CarrierService", url: `${listener.origin}/thingspace/carrier`, ...callbackCredentials });
+    await client.registerCallback({
+      name: "CarrierService",
+      url: `${listener.origin}/thingspace/carrier`,
+      ...callbackCredentials,
+    });
     await client.activateDevices(activation);
-    await failureOf("cli: refused registration", newClient("cli unchecked", { baseUrl: cli.url, validate: false }).registerCallback({ name: "CarrierService", url: "ftp://x", ...callbackCredentials }));
+    await failureOf(
+      "cli: refused registration",
+      newClient("cli unchecked", { baseUrl: cli.url, validate: false }).registerCallback({
+        name: "CarrierService",
+        url: "ftp://x",
+        ...callbackCredentials,
+      }),
+    );
     expect(await cli.stop()).toEqual([0, null]);
     const { stdout, stderr } = cli.output();
     scanner.capture("cli stdout", stdout);

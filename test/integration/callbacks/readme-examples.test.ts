@@ -28,13 +28,17 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 /** Writes block `index` as a module with its imports rewritten, and imports it. */
 async function load(index: number): Promise<Record<string, any>> {
-  const code = blocks[index]!.replace(/from "(thingspace-m2m[^"]*)"/g, (_, name: string) => `from ${JSON.stringify(specifiers[name])}`);
+  const code = blocks[index]!.replace(
+    /from "(thingspace-m2m[^"]*)"/g,
+    (_, name: string) => `from ${JSON.stringify(specifiers[name])}`,
+  );
   const file = join(directory, `block-${index}.ts`);
   writeFileSync(file, code);
   return import(pathToFileURL(file).href);
 }
 
-const logs = () => (console.log as unknown as ReturnType<typeof vi.fn>).mock.calls.map((args) => args.map(String).join(" "));
+const logs = () =>
+  (console.log as unknown as ReturnType<typeof vi.fn>).mock.calls.map((args) => args.map(String).join(" "));
 afterEach(() => vi.restoreAllMocks());
 
 describe("README: Receiving callbacks", () => {
@@ -49,7 +53,13 @@ describe("README: Receiving callbacks", () => {
     expect(lines.filter((line) => line.startsWith("active: imei:"))).toHaveLength(5);
     expect(lines).toContain("every device reported ");
     expect(lines).toContain(
-      ["990013907835573 succeeded", "990013907835581 succeeded", "990013907835599 succeeded", "990013907835607 succeeded", "990013907835615 succeeded"].join(","),
+      [
+        "990013907835573 succeeded",
+        "990013907835581 succeeded",
+        "990013907835599 succeeded",
+        "990013907835607 succeeded",
+        "990013907835615 succeeded",
+      ].join(","),
     );
   });
 
@@ -61,11 +71,18 @@ describe("README: Receiving callbacks", () => {
         new Request("http://127.0.0.1/thingspace/state", {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ ...specExample<object>("StateServiceGoToStateSucceeded"), username: "listener", password }),
+          body: JSON.stringify({
+            ...specExample<object>("StateServiceGoToStateSucceeded"),
+            username: "listener",
+            password,
+          }),
         }),
       ) as Promise<Response>;
     const accepted = await send("a-long-random-secret");
-    expect([accepted.status, await accepted.json()]).toEqual([200, { status: "handled", kind: "goToStateSucceeded", requestId: "595f5c44-c31c-4552-8670-020a1545a84d" }]);
+    expect([accepted.status, await accepted.json()]).toEqual([
+      200,
+      { status: "handled", kind: "goToStateSucceeded", requestId: "595f5c44-c31c-4552-8670-020a1545a84d" },
+    ]);
     expect(logs()).toEqual(["imei:16-digit IMEI is now new active"]);
     expect((await send("guess")).status).toBe(401);
   });

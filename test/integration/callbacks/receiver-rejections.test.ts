@@ -37,15 +37,22 @@ describe("the receiver refuses what is not a trustworthy callback", () => {
 
   it("415 for a body that is not declared JSON", async () => {
     const { url } = await start();
-    const answer = await post(url, JSON.stringify(signed("CarrierServiceActivateSucceeded")), { "content-type": "text/plain" });
+    const answer = await post(url, JSON.stringify(signed("CarrierServiceActivateSucceeded")), {
+      "content-type": "text/plain",
+    });
     expect(answer.status).toBe(415);
     expect(answer.headers.get("accept-post")).toBe("application/json");
-    expect(answer.json).toEqual({ error: "unsupported_media_type", message: "callbacks are JSON: Content-Type must be application/json" });
+    expect(answer.json).toEqual({
+      error: "unsupported_media_type",
+      message: "callbacks are JSON: Content-Type must be application/json",
+    });
   });
 
   it("accepts application/json with parameters", async () => {
     const { url } = await start();
-    const answer = await post(url, signed("CarrierServiceActivateSucceeded"), { "content-type": "Application/JSON; charset=UTF-8" });
+    const answer = await post(url, signed("CarrierServiceActivateSucceeded"), {
+      "content-type": "Application/JSON; charset=UTF-8",
+    });
     expect(answer.status).toBe(200);
   });
 
@@ -60,17 +67,28 @@ describe("the receiver refuses what is not a trustworthy callback", () => {
   it("413 while streaming a chunked body with no Content-Length", async () => {
     const { url, handler } = await start({ maxBodyBytes: 1024 });
     const answer = await postChunked(url, ['{"padding":"', "x".repeat(700), "x".repeat(700), '"}']);
-    expect(answer).toEqual({ status: 413, json: { error: "payload_too_large", message: "the body is larger than 1024 bytes" } });
+    expect(answer).toEqual({
+      status: 413,
+      json: { error: "payload_too_large", message: "the body is larger than 1024 bytes" },
+    });
     expect(handler).not.toHaveBeenCalled();
   });
 
   it("400 for a body that is not JSON, reported to onInvalid", async () => {
     const { url, onInvalid } = await start();
     const answer = await post(url, `{"username":"thingspace","password":"${registered.password}",`);
-    const violation = { path: "", rule: "json", message: "the body is not valid JSON (are you passing the raw request body text?)" };
+    const violation = {
+      path: "",
+      rule: "json",
+      message: "the body is not valid JSON (are you passing the raw request body text?)",
+    };
     expect(answer.status).toBe(400);
     expect(answer.json).toEqual({ error: "invalid_json", message: violation.message, violations: [violation] });
-    expect(onInvalid).toHaveBeenCalledExactlyOnceWith({ reason: "json", violations: [violation], remoteAddress: "127.0.0.1" });
+    expect(onInvalid).toHaveBeenCalledExactlyOnceWith({
+      reason: "json",
+      violations: [violation],
+      remoteAddress: "127.0.0.1",
+    });
     expect(answer.text).not.toContain(registered.password);
   });
 
@@ -83,7 +101,10 @@ describe("the receiver refuses what is not a trustworthy callback", () => {
     const { url, handler, onInvalid } = await start();
     const answer = await post(url, { ...signed("CarrierServiceActivateSucceeded"), ...change });
     expect(answer.status).toBe(401);
-    expect(answer.json).toEqual({ error: "unauthorized", message: "username and password do not match the pair registered for this callback URL" });
+    expect(answer.json).toEqual({
+      error: "unauthorized",
+      message: "username and password do not match the pair registered for this callback URL",
+    });
     expect(handler).not.toHaveBeenCalled();
     expect(onInvalid).not.toHaveBeenCalled();
   });
@@ -100,7 +121,11 @@ describe("the receiver refuses what is not a trustworthy callback", () => {
       { path: "/deviceIds/0/id", rule: "type", message: "/deviceIds/0/id must be of type string" },
     ];
     expect(answer.status).toBe(400);
-    expect(answer.json).toEqual({ error: "invalid_callback", message: "the body is not a valid CarrierService callback", violations });
+    expect(answer.json).toEqual({
+      error: "invalid_callback",
+      message: "the body is not a valid CarrierService callback",
+      violations,
+    });
     expect(handler).not.toHaveBeenCalled();
     const event = onInvalid.mock.calls[0]![0];
     expect(event).toMatchObject({ reason: "schema", violations, remoteAddress: "127.0.0.1" });
@@ -112,7 +137,12 @@ describe("the receiver refuses what is not a trustworthy callback", () => {
     const { url } = await start();
     const answer = await post(url, signed("NiddServiceConfigCreated"));
     expect(answer.status).toBe(400);
-    expect((answer.json as { violations: { path: string }[] }).violations.map((v) => v.path)).toEqual(["/deviceIds", "/deviceResponse", "/faultResponse", ""]);
+    expect((answer.json as { violations: { path: string }[] }).violations.map((v) => v.path)).toEqual([
+      "/deviceIds",
+      "/deviceResponse",
+      "/faultResponse",
+      "",
+    ]);
   });
 
   it("403 for a sender outside allowedSources, before anything else", async () => {
@@ -135,8 +165,13 @@ describe("the receiver refuses what is not a trustworthy callback", () => {
       { credentials: registered, onCallback: () => undefined, allowedSources: ["137.117.33.109"] },
       { remoteAddress: (incoming) => String(incoming.headers["x-test-client"]) },
     );
-    expect((await post(receiver.url, signed("CarrierServiceActivateSucceeded"), { "x-test-client": "137.117.33.109" })).status).toBe(200);
-    expect((await post(receiver.url, signed("CarrierServiceActivateSucceeded"), { "x-test-client": "10.0.0.1" })).status).toBe(403);
+    expect(
+      (await post(receiver.url, signed("CarrierServiceActivateSucceeded"), { "x-test-client": "137.117.33.109" }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await post(receiver.url, signed("CarrierServiceActivateSucceeded"), { "x-test-client": "10.0.0.1" })).status,
+    ).toBe(403);
   });
 });
 
@@ -147,8 +182,14 @@ describe("createCallbackHandler's configuration", () => {
       /credentials must be the \{ username, password \} registered/,
     );
     expect(() =>
-      createCallbackHandler({ credentials: registered, dangerouslyAcceptUnauthenticatedCallbacks: true, onCallback: () => undefined } as unknown as CallbackHandlerOptions),
+      createCallbackHandler({
+        credentials: registered,
+        dangerouslyAcceptUnauthenticatedCallbacks: true,
+        onCallback: () => undefined,
+      } as unknown as CallbackHandlerOptions),
     ).toThrow("pass either credentials or dangerouslyAcceptUnauthenticatedCallbacks: true, not both");
-    expect(() => createCallbackHandler({ credentials: registered } as CallbackHandlerOptions)).toThrow(/needs handlers .* or onCallback/);
+    expect(() => createCallbackHandler({ credentials: registered } as CallbackHandlerOptions)).toThrow(
+      /needs handlers .* or onCallback/,
+    );
   });
 });

@@ -2,15 +2,23 @@
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createCallbackHandler, createNodeCallbackListener } from "../../../src/callbacks/index.js";
-import type { CallbackHandlerOptions, DedupeClaim, DedupeStore, NodeCallbackListenerOptions } from "../../../src/callbacks/index.js";
-import { createMemoryDedupeStore } from "../../../src/callbacks/memory-dedupe-store.js";
+import type {
+  CallbackHandlerOptions,
+  DedupeClaim,
+  DedupeStore,
+  NodeCallbackListenerOptions,
+} from "../../../src/callbacks/index.js";
+import { createMemoryDedupeStore } from "../../../src/callbacks/dedupe.js";
 
 export interface Receiver {
   readonly url: string;
   close(): Promise<void>;
 }
 
-export async function startReceiver(options: CallbackHandlerOptions, listenerOptions?: NodeCallbackListenerOptions): Promise<Receiver> {
+export async function startReceiver(
+  options: CallbackHandlerOptions,
+  listenerOptions?: NodeCallbackListenerOptions,
+): Promise<Receiver> {
   const server = createServer(createNodeCallbackListener(createCallbackHandler(options), listenerOptions));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -32,7 +40,12 @@ export interface Answer {
 }
 
 /** POSTs `body` (a string as is, anything else as JSON) and reads the whole answer. */
-export async function post(url: string, body: unknown, headers: Record<string, string> = {}, method = "POST"): Promise<Answer> {
+export async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  method = "POST",
+): Promise<Answer> {
   const response = await fetch(url, {
     method,
     headers: { "content-type": "application/json", ...headers },
@@ -45,14 +58,20 @@ export async function post(url: string, body: unknown, headers: Record<string, s
 /** POSTs `chunks` with chunked transfer encoding (no Content-Length) through node:http. */
 export function postChunked(url: string, chunks: string[]): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (part: string) => (text += part));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as unknown }));
-    });
+    const req = httpRequest(
+      url,
+      { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (part: string) => (text += part));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as unknown }));
+      },
+    );
     // The server may answer 413 and close before every chunk is written.
-    req.on("error", (error: NodeJS.ErrnoException) => (error.code === "ECONNRESET" || error.code === "EPIPE" ? undefined : reject(error)));
+    req.on("error", (error: NodeJS.ErrnoException) =>
+      error.code === "ECONNRESET" || error.code === "EPIPE" ? undefined : reject(error),
+    );
     for (const chunk of chunks) req.write(chunk);
     req.end();
   });

@@ -5,12 +5,21 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createThingSpaceClient } from "../../../src/client/index.js";
 import { AuthenticationError, OutcomeUnknownError, ConnectionError } from "../../../src/client/index.js";
 import type { ThingSpaceCommonOptions } from "../../../src/client/index.js";
-import { startSimulatorServer, type SimulatorServer, type SimulatorServerOptions } from "../../../src/simulator/index.js";
+import {
+  startSimulatorServer,
+  type SimulatorServer,
+  type SimulatorServerOptions,
+} from "../../../src/simulator/index.js";
 import { createFakeClock } from "../../unit/client/helpers/fake-clock.js";
 import { devices } from "../../unit/client/helpers/test-client.js";
 import { closedPort } from "../../support/closed-port.js";
 
-const credentials = { clientId: "integration-client", clientSecret: "integration-secret", username: "operator", password: "operator-password" };
+const credentials = {
+  clientId: "integration-client",
+  clientSecret: "integration-secret",
+  username: "operator",
+  password: "operator-password",
+};
 const plan = { servicePlan: "M2MPlan", mdnZipCode: "98801" };
 let server: SimulatorServer | undefined;
 
@@ -20,12 +29,14 @@ afterEach(async () => {
 });
 
 /** A simulator on a loopback port and a client on it, both on one fake clock. */
-async function setup(simulatorOptions: SimulatorServerOptions = {}, clientOptions: Partial<ThingSpaceCommonOptions> = {}) {
+async function setup(
+  simulatorOptions: SimulatorServerOptions = {},
+  clientOptions: Partial<ThingSpaceCommonOptions> = {},
+) {
   const clock = createFakeClock();
   const callbacks: Record<string, unknown>[] = [];
   server = await startSimulatorServer({
-    now: clock.now,
-    sleep: async () => undefined,
+    clock: { now: clock.now, sleep: async () => undefined },
     callbackDelayMs: 0,
     fetch: async (_url, init) => {
       callbacks.push(JSON.parse(String(init.body)) as Record<string, unknown>);
@@ -33,31 +44,58 @@ async function setup(simulatorOptions: SimulatorServerOptions = {}, clientOption
     },
     ...simulatorOptions,
   });
-  const client = createThingSpaceClient({ baseUrl: server.url, credentials, accountName: "TestAccount-1", clock, ...clientOptions });
+  const client = createThingSpaceClient({
+    baseUrl: server.url,
+    credentials,
+    accountName: "TestAccount-1",
+    clock,
+    ...clientOptions,
+  });
   return { client, simulator: server.simulator, clock, callbacks };
 }
 
 describe("client against the simulator, over HTTP", () => {
   it("registers a listener, adds, activates in batches and moves devices; callbacks carry each chunk's requestId", async () => {
     const { client, simulator, callbacks } = await setup();
-    await client.registerCallback({ name: "CarrierService", url: "https://listener.example/carrier", username: "listener", password: "listener-secret-1" });
-    expect(await client.listCallbacks()).toEqual([{ accountName: "TestAccount-1", name: "CarrierService", url: "https://listener.example/carrier" }]);
+    await client.registerCallback({
+      name: "CarrierService",
+      url: "https://listener.example/carrier",
+      username: "listener",
+      password: "listener-secret-1",
+    });
+    expect(await client.listCallbacks()).toEqual([
+      { accountName: "TestAccount-1", name: "CarrierService", url: "https://listener.example/carrier" },
+    ]);
 
     const added = await client.addDevicesInBatches(devices(250), { state: "preactive" });
     expect(added).toMatchObject({ chunkSize: 200, deviceCount: 250, acceptedCount: 250 });
 
     const activated = await client.activateDevicesInBatches(devices(250), plan, { chunkSize: 100 });
-    expect(activated.chunks.map((c) => [c.status, c.deviceCount])).toEqual([["accepted", 100], ["accepted", 100], ["accepted", 50]]);
+    expect(activated.chunks.map((c) => [c.status, c.deviceCount])).toEqual([
+      ["accepted", 100],
+      ["accepted", 100],
+      ["accepted", 50],
+    ]);
     await simulator.idle();
     const requestIds = activated.chunks.map((c) => c.requestId);
     expect(callbacks).toHaveLength(250);
     expect(new Set(callbacks.map((c) => c.requestId))).toEqual(new Set(requestIds));
-    expect(callbacks.every((c) => c.username === "listener" && c.password === "listener-secret-1" && c.status === "Success")).toBe(true);
+    expect(
+      callbacks.every((c) => c.username === "listener" && c.password === "listener-secret-1" && c.status === "Success"),
+    ).toBe(true);
     expect(simulator.devices("TestAccount-1").filter((d) => d.state === "ACTIVE")).toHaveLength(250);
 
-    const moved = await client.goToState({ devices: devices(2), serviceName: "Business", stateName: "Suspended", ...plan });
+    const moved = await client.goToState({
+      devices: devices(2),
+      serviceName: "Business",
+      stateName: "Suspended",
+      ...plan,
+    });
     expect(moved.requestId).toEqual(expect.any(String));
-    await expect(client.deleteCallback("CarrierService")).resolves.toEqual({ accountName: "TestAccount-1", serviceName: "CarrierService" });
+    await expect(client.deleteCallback("CarrierService")).resolves.toEqual({
+      accountName: "TestAccount-1",
+      serviceName: "CarrierService",
+    });
     await client.logout();
     expect(simulator.calls("getAccessToken")).toBe(1);
     expect(simulator.calls("logIn")).toBe(1);
@@ -114,7 +152,12 @@ describe("client against the simulator, over HTTP", () => {
 
   it("a port nobody listens on: the connection is retried, then a ConnectionError (inside the token error)", async () => {
     const clock = createFakeClock();
-    const client = createThingSpaceClient({ baseUrl: `http://127.0.0.1:${await closedPort()}/api`, credentials, clock, accountName: "TestAccount-1" });
+    const client = createThingSpaceClient({
+      baseUrl: `http://127.0.0.1:${await closedPort()}/api`,
+      credentials,
+      clock,
+      accountName: "TestAccount-1",
+    });
     const error = await client.listCallbacks().catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "AuthenticationError", stage: "token" });
     expect((error as Error).cause).toBeInstanceOf(ConnectionError);
@@ -122,4 +165,3 @@ describe("client against the simulator, over HTTP", () => {
     expect(clock.sleeps).toEqual([1000, 2000, 4000]);
   });
 });
-

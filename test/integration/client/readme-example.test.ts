@@ -11,6 +11,8 @@ import {
   type ActivateDevice,
 } from "../../../src/client/index.js";
 
+// The body is compared with the README word for word: the README keeps its own layout.
+// prettier-ignore
 async function readmeExample(): Promise<void> {
   const client = createThingSpaceClient({
     // ThingSpace by default; here the simulator started with `npm run simulator`.

@@ -11,10 +11,16 @@ describe("npm start (examples/provision-devices.ts)", () => {
       timeout: 60_000,
     });
     expect(stdout).toContain("  add       2 request(s), 250 devices accepted, 0 refused");
-    expect(stdout).toContain("  activate  1 request(s), 250 devices accepted, 0 refused, callbacks: 250 succeeded, 0 failed, 0 missing");
-    expect(stdout).toContain("  goToState 1 request(s), 250 devices accepted, 0 refused, callbacks: 250 succeeded, 0 failed, 0 missing");
+    expect(stdout).toContain(
+      "  activate  1 request(s), 250 devices accepted, 0 refused, callbacks: 250 succeeded, 0 failed, 0 missing",
+    );
+    expect(stdout).toContain(
+      "  goToState 1 request(s), 250 devices accepted, 0 refused, callbacks: 250 succeeded, 0 failed, 0 missing",
+    );
     expect(stdout).toContain("  devices per state: In service 250");
-    const counts = /callbacks received: (\d+) \((\d+) handled once, (\d+) duplicates ignored, (\d+) refused\)/.exec(stdout);
+    const counts = /callbacks received: (\d+) \((\d+) handled once, (\d+) duplicates ignored, (\d+) refused\)/.exec(
+      stdout,
+    );
     expect(counts).not.toBeNull();
     const [received, handled, duplicates, refused] = counts!.slice(1).map(Number);
     expect(handled).toBe(500);

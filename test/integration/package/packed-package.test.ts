@@ -15,9 +15,9 @@ const npm = (args: string[], cwd: string) =>
   execFileSync("npm", args, { cwd, encoding: "utf8", env: { ...process.env, npm_config_update_notifier: "false" } });
 
 const userScript = `
-import { createThingSpaceClient, ValidationError, exampleDevices } from "thingspace-m2m";
+import { createThingSpaceClient, ValidationError } from "thingspace-m2m";
 import { parseCallback, createCallbackHandler } from "thingspace-m2m/callbacks";
-import { startSimulatorServer } from "thingspace-m2m/simulator";
+import { exampleDevices, startSimulatorServer } from "thingspace-m2m/simulator";
 import { simulatorHandlers } from "thingspace-m2m/simulator/msw";
 
 const simulator = await startSimulatorServer({ port: 0 });
@@ -64,11 +64,16 @@ describe("the packed package", () => {
     // The tarball is installed for real; its dependencies are linked from this project's
     // node_modules (exactly those package.json declares, so an undeclared import fails), which
     // lets npm install offline with nothing from the registry.
-    const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
     const linked = [...Object.keys(manifest.dependencies), "hono", "msw", "@types/node"];
     const dependencies: Record<string, string> = { "thingspace-m2m": `file:./${tarball}` };
     for (const name of linked) dependencies[name] = `file:${path.join(root, "node_modules", name)}`;
-    writeFileSync(path.join(scratch, "package.json"), JSON.stringify({ name: "scratch", private: true, type: "module", dependencies }));
+    writeFileSync(
+      path.join(scratch, "package.json"),
+      JSON.stringify({ name: "scratch", private: true, type: "module", dependencies }),
+    );
     npm(["install", "--offline", "--no-audit", "--no-fund", "--silent"], scratch);
   }, 240_000);
 
@@ -87,7 +92,21 @@ describe("the packed package", () => {
   it("type-checks a TypeScript user of the main and callbacks entries", () => {
     writeFileSync(path.join(scratch, "use.ts"), userTypes);
     const tsc = path.join(root, "node_modules/typescript/bin/tsc");
-    const args = ["--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--lib", "es2023,dom", "--types", "node", "use.ts"];
+    const args = [
+      "--noEmit",
+      "--strict",
+      "--module",
+      "nodenext",
+      "--moduleResolution",
+      "nodenext",
+      "--target",
+      "es2022",
+      "--lib",
+      "es2023,dom",
+      "--types",
+      "node",
+      "use.ts",
+    ];
     expect(() => execFileSync(process.execPath, [tsc, ...args], { cwd: scratch, encoding: "utf8" })).not.toThrow();
   }, 60_000);
 });

@@ -6,7 +6,10 @@ describe("npm run simulator (cli)", () => {
     const { url, stop } = await startSimulatorCli();
     const token = await fetch(`${url}/ts/v1/oauth2/token`, {
       method: "POST",
-      headers: { authorization: `Basic ${Buffer.from("a:b").toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
+      headers: {
+        authorization: `Basic ${Buffer.from("a:b").toString("base64")}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
       body: "grant_type=client_credentials",
     });
     expect(token.status).toBe(200);
@@ -16,6 +19,8 @@ describe("npm run simulator (cli)", () => {
   it("refuses a port that is not a number, exiting 2 with the usage", async () => {
     const { exited, output } = spawnSimulatorCli("--port", "http");
     expect(await exited).toEqual([2, null]);
-    expect(output().stderr).toContain("--port must be a whole number from 0 to 65535 (got http).\nUsage: npm run simulator");
+    expect(output().stderr).toContain(
+      "--port must be a whole number from 0 to 65535 (got http).\nUsage: npm run simulator",
+    );
   });
 });

@@ -3,9 +3,9 @@
 import { setupServer } from "msw/node";
 import { describe, expect, it } from "vitest";
 import { createThingSpaceClient } from "../../../src/client/index.js";
-import { createSimulator } from "../../../src/simulator/create-simulator.js";
-import { simulatorHandlers } from "../../../src/simulator/msw-handlers.js";
-import { startSimulatorServer } from "../../../src/simulator/start-simulator-server.js";
+import { createSimulator } from "../../../src/simulator/simulator.js";
+import { simulatorHandlers } from "../../../src/simulator/msw.js";
+import { startSimulatorServer } from "../../../src/simulator/server.js";
 
 describe("README: Simulator", () => {
   it("From code: a client against startSimulatorServer", async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startSimulatorServer, type SimulatorServer } from "../../../src/simulator/start-simulator-server.js";
-import type { SimulatorServerOptions } from "../../../src/simulator/start-simulator-server.js";
+import { startSimulatorServer, type SimulatorServer } from "../../../src/simulator/server.js";
+import type { SimulatorServerOptions } from "../../../src/simulator/server.js";
 import { validatorFor } from "../../support/spec-document.js";
 import { activateBody, goToStateBody, testDeviceIds, testDevices } from "../../unit/simulator/simulator-harness.js";
 import { startCallbackReceiver } from "./callback-receiver.js";
@@ -31,7 +31,10 @@ async function start(options: SimulatorServerOptions = {}, answer?: (body: Recor
 async function signIn(server: SimulatorServer) {
   const token = await fetch(`${server.url}/ts/v1/oauth2/token`, {
     method: "POST",
-    headers: { authorization: `Basic ${Buffer.from("client:secret").toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
+    headers: {
+      authorization: `Basic ${Buffer.from("client:secret").toString("base64")}`,
+      "content-type": "application/x-www-form-urlencoded",
+    },
     body: "grant_type=client_credentials",
   });
   const { access_token } = (await token.json()) as { access_token: string };
@@ -45,7 +48,11 @@ async function signIn(server: SimulatorServer) {
     fetch(`${server.url}/m2m/v1${path}`, {
       method,
       signal,
-      headers: { authorization: `Bearer ${access_token}`, "vz-m2m-token": sessionToken, "content-type": "application/json" },
+      headers: {
+        authorization: `Bearer ${access_token}`,
+        "vz-m2m-token": sessionToken,
+        "content-type": "application/json",
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
 }
@@ -65,14 +72,24 @@ describe("simulator server on loopback", () => {
 
     const carrier = receiver.received.filter(({ path }) => path === "/CarrierService").map(({ body }) => body);
     const state = receiver.received.filter(({ path }) => path === "/StateService").map(({ body }) => body);
-    expect(carrier.map((body) => [body.requestId, body.status, body.username, body.password, body.callbackCount])).toEqual(
-      [0, 1, 2].map(() => [requestId, "Success", "listener", "listener-secret", 1]),
-    );
-    expect(state.map((body) => body.deviceResponse.goToStateResponse.stateName)).toEqual(["Monitoring", "Monitoring", "Monitoring"]);
+    expect(
+      carrier.map((body) => [body.requestId, body.status, body.username, body.password, body.callbackCount]),
+    ).toEqual([0, 1, 2].map(() => [requestId, "Success", "listener", "listener-secret", 1]));
+    expect(state.map((body) => body.deviceResponse.goToStateResponse.stateName)).toEqual([
+      "Monitoring",
+      "Monitoring",
+      "Monitoring",
+    ]);
     const validCarrier = validatorFor("CarrierServiceCallback");
     const validState = validatorFor("StateServiceCallback");
-    expect([...carrier.map((body) => validCarrier(body)), ...state.map((body) => validState(body))]).toEqual(Array(6).fill(true));
-    expect(server.simulator.devices("TestAccount-1").map(({ state: s }) => s)).toEqual(["Monitoring", "Monitoring", "Monitoring"]);
+    expect([...carrier.map((body) => validCarrier(body)), ...state.map((body) => validState(body))]).toEqual(
+      Array(6).fill(true),
+    );
+    expect(server.simulator.devices("TestAccount-1").map(({ state: s }) => s)).toEqual([
+      "Monitoring",
+      "Monitoring",
+      "Monitoring",
+    ]);
   });
 
   it("re-sends callbacks the listener refuses, with callbackCount counting up", async () => {
@@ -95,7 +112,9 @@ describe("simulator server on loopback", () => {
   it("really resets the connection on an injected reset, after the request took effect", async () => {
     const { server, client } = await start();
     server.simulator.setFaults({ resetConnection: { operation: "activateDevices", afterEffect: true, times: 1 } });
-    await expect(client("POST", "/devices/actions/activate", activateBody(testDevices(1)))).rejects.toThrow("fetch failed");
+    await expect(client("POST", "/devices/actions/activate", activateBody(testDevices(1)))).rejects.toThrow(
+      "fetch failed",
+    );
     expect(server.simulator.devices().map(({ state }) => state)).toEqual(["ACTIVE"]);
     expect((await client("GET", "/callbacks/TestAccount-1")).status).toBe(200);
   });
@@ -116,10 +135,13 @@ describe("simulator server: an answer delayed after the request took effect", ()
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const { server, client } = await start({
-      sleep: (ms) => {
-        if (ms !== 30_000) return Promise.resolve();
-        tookEffect();
-        return held;
+      clock: {
+        now: () => Date.now(),
+        sleep: (ms) => {
+          if (ms !== 30_000) return Promise.resolve();
+          tookEffect();
+          return held;
+        },
       },
     });
     server.simulator.setFaults({ delayResponse: { ms: 30_000, operation: "activateDevices", times: 1 } });
@@ -134,6 +156,8 @@ describe("simulator server: an answer delayed after the request took effect", ()
     release();
     await server.simulator.idle();
     expect((await client("GET", "/callbacks/TestAccount-1")).status).toBe(200);
-    expect(server.simulator.deliveries().map(({ result, outcome }) => `${result}:${outcome}`)).toEqual(["Success:delivered"]);
+    expect(server.simulator.deliveries().map(({ result, outcome }) => `${result}:${outcome}`)).toEqual([
+      "Success:delivered",
+    ]);
   });
 });

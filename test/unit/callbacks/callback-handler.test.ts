@@ -1,7 +1,7 @@
 // The handler called directly with Fetch Requests, as Bun, Deno, Workers and Next.js call it.
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
-import { createCallbackHandler } from "../../../src/callbacks/callback-handler.js";
+import { createCallbackHandler } from "../../../src/callbacks/receiver.js";
 import { specExample } from "../../support/spec-document.js";
 
 const credentials = { username: "listener", password: "a-long-random-secret" };
@@ -21,7 +21,11 @@ describe("createCallbackHandler as a Fetch handler", () => {
   });
 
   it("reads the sender's address from Deno.serve's connection info for allowedSources", async () => {
-    const handler = createCallbackHandler({ credentials, allowedSources: ["137.117.33.109"], onCallback: () => undefined });
+    const handler = createCallbackHandler({
+      credentials,
+      allowedSources: ["137.117.33.109"],
+      onCallback: () => undefined,
+    });
     const deno = (hostname: string) => ({ remoteAddr: { transport: "tcp", hostname, port: 40000 } });
     expect((await handler(callbackRequest(), deno("137.117.33.109") as never)).status).toBe(200);
     expect((await handler(callbackRequest(), deno("10.1.2.3") as never)).status).toBe(403);
@@ -34,13 +38,22 @@ describe("createCallbackHandler as a Fetch handler", () => {
     await request.text();
     const response = await handler(request);
     expect(response.status).toBe(500);
-    expect(await response.json()).toEqual({ error: "internal_error", message: "the callback could not be handled; send it again later" });
-    expect(String(onError.mock.calls[0]![0])).toBe("Error: the request body was already read: mount the callback handler before any body parser");
+    expect(await response.json()).toEqual({
+      error: "internal_error",
+      message: "the callback could not be handled; send it again later",
+    });
+    expect(String(onError.mock.calls[0]![0])).toBe(
+      "Error: the request body was already read: mount the callback handler before any body parser",
+    );
   });
 
   it("answers 400 for bytes that are not UTF-8", async () => {
     const handler = createCallbackHandler({ credentials, onCallback: () => undefined });
-    const request = new Request("https://listener.example/", { method: "POST", headers: { "content-type": "application/json" }, body: new Uint8Array([0x7b, 0xff, 0x7d]) });
+    const request = new Request("https://listener.example/", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new Uint8Array([0x7b, 0xff, 0x7d]),
+    });
     const response = await handler(request);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
@@ -53,12 +66,22 @@ describe("createCallbackHandler as a Fetch handler", () => {
   it("still answers when onError and onInvalid themselves throw", async () => {
     const handler = createCallbackHandler({
       credentials,
-      onCallback: () => { throw new Error("handler failed"); },
-      onError: () => { throw new Error("logger down"); },
-      onInvalid: () => { throw new Error("dead-letter queue down"); },
+      onCallback: () => {
+        throw new Error("handler failed");
+      },
+      onError: () => {
+        throw new Error("logger down");
+      },
+      onInvalid: () => {
+        throw new Error("dead-letter queue down");
+      },
     });
     expect((await handler(callbackRequest())).status).toBe(500);
-    const invalid = new Request("https://listener.example/", { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+    const invalid = new Request("https://listener.example/", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{",
+    });
     expect((await handler(invalid)).status).toBe(400);
   });
 
@@ -68,13 +91,17 @@ describe("createCallbackHandler as a Fetch handler", () => {
     const bodies = fc.oneof(
       fc.string(),
       fc.jsonValue().map((value) => JSON.stringify(value)),
-      fc.dictionary(fc.constantFrom(...Object.keys(base), "faultResponse", "niddResponse"), fc.jsonValue()).map((patch) =>
-        JSON.stringify({ ...base, ...patch, ...credentials }),
-      ),
+      fc
+        .dictionary(fc.constantFrom(...Object.keys(base), "faultResponse", "niddResponse"), fc.jsonValue())
+        .map((patch) => JSON.stringify({ ...base, ...patch, ...credentials })),
     );
     await fc.assert(
       fc.asyncProperty(bodies, async (body) => {
-        const request = new Request("https://listener.example/", { method: "POST", headers: { "content-type": "application/json" }, body });
+        const request = new Request("https://listener.example/", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
         const response = await handler(request);
         const text = await response.text();
         return [200, 400, 401].includes(response.status) && !text.includes(credentials.password);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createCallbackTracker } from "../../../src/callbacks/callback-tracker.js";
-import { parseCallback } from "../../../src/callbacks/parse-callback.js";
-import type { CallbackService, ParsedCallback } from "../../../src/callbacks/callback-types.js";
+import { createCallbackTracker } from "../../../src/callbacks/tracker.js";
+import { parseCallback } from "../../../src/callbacks/parse.js";
+import type { CallbackService, ParsedCallback } from "../../../src/callbacks/types.js";
 import { specExample } from "../../support/spec-document.js";
 import { createFakeClock } from "./fake-clock.js";
 
@@ -17,8 +17,20 @@ function callback(example: string, service: CallbackService, change: (body: Body
 
 const requestId = "595f5c44-c31c-4552-8670-020a1545a84d";
 // As the request named them: IMEI and ICCID, kinds in lower case.
-const activated = { name: "activated", deviceIds: [{ kind: "imei", id: "352452060026934" }, { kind: "iccid", id: "89148000001024124999" }] };
-const failed = { name: "failed", deviceIds: [{ kind: "imei", id: "990013907884259" }, { kind: "iccid", id: "89141390780800784259" }] };
+const activated = {
+  name: "activated",
+  deviceIds: [
+    { kind: "imei", id: "352452060026934" },
+    { kind: "iccid", id: "89148000001024124999" },
+  ],
+};
+const failed = {
+  name: "failed",
+  deviceIds: [
+    { kind: "imei", id: "990013907884259" },
+    { kind: "iccid", id: "89141390780800784259" },
+  ],
+};
 
 describe("createCallbackTracker", () => {
   it("matches callbacks to devices by any shared identifier, kinds in any case", async () => {
@@ -71,7 +83,13 @@ describe("createCallbackTracker", () => {
     tracker.expect(requestId, [activated, failed]);
     const message = callback("CarrierServiceActivateSucceeded", "CarrierService");
     expect(tracker.record(message)).toBe("matched");
-    expect(tracker.record(callback("CarrierServiceActivateSucceeded", "CarrierService", (b) => { b.callbackCount = 2; }))).toBe("duplicate");
+    expect(
+      tracker.record(
+        callback("CarrierServiceActivateSucceeded", "CarrierService", (b) => {
+          b.callbackCount = 2;
+        }),
+      ),
+    ).toBe("duplicate");
     expect(tracker.report(requestId)?.reported.map((r) => r.callback)).toEqual([message]);
   });
 

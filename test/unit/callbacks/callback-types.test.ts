@@ -62,12 +62,24 @@ describe("the parsed callback's types", () => {
         activated: () => undefined,
       },
     });
-    expectTypeOf(handler).toExtend<(request: Request, context?: { readonly remoteAddress?: string }) => Promise<Response>>();
+    expectTypeOf(handler).toExtend<
+      (request: Request, context?: { readonly remoteAddress?: string }) => Promise<Response>
+    >();
     // As the hosts call it: Deno.serve, Bun.serve's fetch, Workers' fetch, a Next.js route.
-    expectTypeOf(handler).toExtend<(request: Request, info: { remoteAddr: { hostname: string; port: number } }) => Promise<Response>>();
+    expectTypeOf(handler).toExtend<
+      (request: Request, info: { remoteAddr: { hostname: string; port: number } }) => Promise<Response>
+    >();
     expectTypeOf(handler).toExtend<(request: Request, server: { port: number; stop(): void }) => Promise<Response>>();
-    expectTypeOf(handler).toExtend<(request: Request, env: Record<string, unknown>, ctx: { waitUntil(p: Promise<unknown>): void }) => Promise<Response>>();
-    expectTypeOf(handler).toExtend<(request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>>();
+    expectTypeOf(handler).toExtend<
+      (
+        request: Request,
+        env: Record<string, unknown>,
+        ctx: { waitUntil(p: Promise<unknown>): void },
+      ) => Promise<Response>
+    >();
+    expectTypeOf(handler).toExtend<
+      (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>
+    >();
     // @ts-expect-error the address goes in { remoteAddress }, not as a bare string
     void handler(new Request("http://127.0.0.1/", { method: "POST" }), "137.117.33.109");
 
@@ -80,7 +92,12 @@ describe("the parsed callback's types", () => {
 
   it("let the tracker take the client's batch chunks structurally", () => {
     const tracker = createCallbackTracker();
-    const chunk = { index: 0, status: "accepted" as const, requestId: "r-1", devices: [{ deviceIds: [{ kind: "imei" as const, id: "990013907835573" }] }] };
+    const chunk = {
+      index: 0,
+      status: "accepted" as const,
+      requestId: "r-1",
+      devices: [{ deviceIds: [{ kind: "imei" as const, id: "990013907835573" }] }],
+    };
     expect(tracker.expectChunk(chunk)).toBe(true);
     expect(() =>
       // @ts-expect-error a device needs its deviceIds

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createCredentialsCheck } from "../../../src/callbacks/credentials-check.js";
+import { createCredentialsCheck } from "../../../src/callbacks/receiver.js";
 
 describe("createCredentialsCheck", () => {
   const check = createCredentialsCheck({ username: "user", password: "pwd" });
@@ -21,7 +21,9 @@ describe("createCredentialsCheck", () => {
   });
 
   it("refuses an empty registered password, pointing at the explicit opt-out", () => {
-    expect(() => createCredentialsCheck({ username: "", password: "" })).toThrow(/dangerouslyAcceptUnauthenticatedCallbacks: true/);
+    expect(() => createCredentialsCheck({ username: "", password: "" })).toThrow(
+      /dangerouslyAcceptUnauthenticatedCallbacks: true/,
+    );
   });
 
   it("keeps no copy of the registered pair on the check", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createCredentialsCheck } from "../../../src/callbacks/credentials-check.js";
+import { createCredentialsCheck } from "../../../src/callbacks/receiver.js";
 
 describe("createCredentialsCheck with one digest per pair", () => {
   const check = createCredentialsCheck({ username: "user", password: "pwd" });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { callbackDedupeKey } from "../../../src/callbacks/dedupe-key.js";
-import { parseCallback } from "../../../src/callbacks/parse-callback.js";
+import { callbackDedupeKey } from "../../../src/callbacks/dedupe.js";
+import { parseCallback } from "../../../src/callbacks/parse.js";
 import { specExample } from "../../support/spec-document.js";
 
 function keyOf(body: object): string {
@@ -13,7 +13,9 @@ describe("callbackDedupeKey", () => {
   const base = specExample<Record<string, unknown>>("CarrierServiceActivateFailed");
 
   it("is the same for every copy of a message, whatever its callbackCount and kind case", () => {
-    expect(keyOf({ ...base, callbackCount: 3, deviceIds: [{ kind: "IMEI", id: "990013907884259" }] })).toBe(keyOf(base));
+    expect(keyOf({ ...base, callbackCount: 3, deviceIds: [{ kind: "IMEI", id: "990013907884259" }] })).toBe(
+      keyOf(base),
+    );
     expect(keyOf(base)).toBe("595f5c44-c31c-4552-8670-020a1545a84d\nimei:990013907884259\nactivateFailed");
   });
 

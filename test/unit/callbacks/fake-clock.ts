@@ -18,10 +18,14 @@ export function createFakeClock(start = 1_700_000_000_000): FakeClock {
         if (signal?.aborted) return reject(signal.reason);
         const sleeper = { at: now + ms, wake: resolve };
         sleeps.add(sleeper);
-        signal?.addEventListener("abort", () => {
-          sleeps.delete(sleeper);
-          reject(signal.reason);
-        }, { once: true });
+        signal?.addEventListener(
+          "abort",
+          () => {
+            sleeps.delete(sleeper);
+            reject(signal.reason);
+          },
+          { once: true },
+        );
       });
     },
     advance(ms) {

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
-import { handleOnce } from "../../../src/callbacks/handle-once.js";
-import type { DedupeStore } from "../../../src/callbacks/dedupe-store.js";
-import { createMemoryDedupeStore } from "../../../src/callbacks/memory-dedupe-store.js";
+import { handleOnce } from "../../../src/callbacks/dedupe.js";
+import type { DedupeStore } from "../../../src/callbacks/dedupe.js";
+import { createMemoryDedupeStore } from "../../../src/callbacks/dedupe.js";
 
 function deferred() {
   let resolve!: () => void;
@@ -21,16 +21,44 @@ describe("handleOnce", () => {
 
   it("releases the key when the work throws, so that a redelivery runs it", async () => {
     const store = createMemoryDedupeStore();
-    await expect(handleOnce(store, "k", async () => { throw new Error("db down"); }, () => undefined)).rejects.toThrow("db down");
-    expect(await handleOnce(store, "k", async () => undefined, () => undefined)).toBe("handled");
+    await expect(
+      handleOnce(
+        store,
+        "k",
+        async () => {
+          throw new Error("db down");
+        },
+        () => undefined,
+      ),
+    ).rejects.toThrow("db down");
+    expect(
+      await handleOnce(
+        store,
+        "k",
+        async () => undefined,
+        () => undefined,
+      ),
+    ).toBe("handled");
   });
 
   it("makes a concurrent copy wait for the first, which then succeeds", async () => {
     const store = createMemoryDedupeStore();
     const gate = deferred();
-    const first = handleOnce(store, "k", () => gate.promise, () => undefined);
+    const first = handleOnce(
+      store,
+      "k",
+      () => gate.promise,
+      () => undefined,
+    );
     let secondSettled = false;
-    const second = handleOnce(store, "k", async () => undefined, () => undefined).finally(() => { secondSettled = true; });
+    const second = handleOnce(
+      store,
+      "k",
+      async () => undefined,
+      () => undefined,
+    ).finally(() => {
+      secondSettled = true;
+    });
     await new Promise((resolve) => setImmediate(resolve));
     expect(secondSettled).toBe(false);
     gate.resolve();
@@ -41,7 +69,12 @@ describe("handleOnce", () => {
   it("lets a waiting copy handle the callback itself when the first fails", async () => {
     const store = createMemoryDedupeStore();
     const gate = deferred();
-    const first = handleOnce(store, "k", () => gate.promise, () => undefined);
+    const first = handleOnce(
+      store,
+      "k",
+      () => gate.promise,
+      () => undefined,
+    );
     const secondWork = vi.fn(async () => undefined);
     const second = handleOnce(store, "k", secondWork, () => undefined);
     gate.reject(new Error("first failed"));
@@ -51,7 +84,11 @@ describe("handleOnce", () => {
   });
 
   it("answers busy when the store cannot say when another holder settles", async () => {
-    const store: DedupeStore = { claim: async () => "in-progress", complete: async () => undefined, release: async () => undefined };
+    const store: DedupeStore = {
+      claim: async () => "in-progress",
+      complete: async () => undefined,
+      release: async () => undefined,
+    };
     const work = vi.fn(async () => undefined);
     expect(await handleOnce(store, "k", work, () => undefined)).toBe("busy");
     expect(work).not.toHaveBeenCalled();
@@ -64,13 +101,26 @@ describe("handleOnce", () => {
       release: async () => undefined,
       settled: async () => "released",
     };
-    expect(await handleOnce(store, "k", async () => undefined, () => undefined)).toBe("busy");
+    expect(
+      await handleOnce(
+        store,
+        "k",
+        async () => undefined,
+        () => undefined,
+      ),
+    ).toBe("busy");
     expect(store.claim).toHaveBeenCalledTimes(3);
   });
 
   it("still reports handled when marking it complete fails, and reports that failure", async () => {
     const failure = new Error("store down");
-    const store: DedupeStore = { claim: async () => "acquired", complete: async () => { throw failure; }, release: async () => undefined };
+    const store: DedupeStore = {
+      claim: async () => "acquired",
+      complete: async () => {
+        throw failure;
+      },
+      release: async () => undefined,
+    };
     const report = vi.fn();
     expect(await handleOnce(store, "k", async () => undefined, report)).toBe("handled");
     expect(report).toHaveBeenCalledWith(failure);

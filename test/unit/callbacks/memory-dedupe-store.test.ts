@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryDedupeStore } from "../../../src/callbacks/memory-dedupe-store.js";
+import { createMemoryDedupeStore } from "../../../src/callbacks/dedupe.js";
 import { createFakeClock } from "./fake-clock.js";
 
 describe("createMemoryDedupeStore", () => {
@@ -70,6 +70,8 @@ describe("createMemoryDedupeStore", () => {
 
   it("refuses options that are not positive numbers", () => {
     expect(() => createMemoryDedupeStore({ ttlMs: 0 })).toThrow("ttlMs must be a positive number of milliseconds");
-    expect(() => createMemoryDedupeStore({ maxEntries: Number.NaN })).toThrow("maxEntries must be a positive number of entries");
+    expect(() => createMemoryDedupeStore({ maxEntries: Number.NaN })).toThrow(
+      "maxEntries must be a positive number of entries",
+    );
   });
 });

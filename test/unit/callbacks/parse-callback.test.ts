@@ -1,16 +1,41 @@
 import { inspect } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseCallback } from "../../../src/callbacks/parse-callback.js";
-import type { CallbackService } from "../../../src/callbacks/callback-types.js";
+import { parseCallback } from "../../../src/callbacks/parse.js";
+import type { CallbackService } from "../../../src/callbacks/types.js";
 import { specExample } from "../../support/spec-document.js";
 
 const examples: { example: string; service: CallbackService; kind: string; unhinted: string }[] = [
-  { example: "CarrierServiceActivateSucceeded", service: "CarrierService", kind: "activateSucceeded", unhinted: "activateSucceeded" },
-  { example: "CarrierServiceActivateFailed", service: "CarrierService", kind: "activateFailed", unhinted: "deviceFailed" },
-  { example: "NiddServiceConfigCreated", service: "NiddService", kind: "niddConfigCreated", unhinted: "niddConfigCreated" },
-  { example: "NiddServiceConfigFailed", service: "NiddService", kind: "niddConfigFailed", unhinted: "niddConfigFailed" },
-  { example: "StateServiceGoToStateSucceeded", service: "StateService", kind: "goToStateSucceeded", unhinted: "goToStateSucceeded" },
+  {
+    example: "CarrierServiceActivateSucceeded",
+    service: "CarrierService",
+    kind: "activateSucceeded",
+    unhinted: "activateSucceeded",
+  },
+  {
+    example: "CarrierServiceActivateFailed",
+    service: "CarrierService",
+    kind: "activateFailed",
+    unhinted: "deviceFailed",
+  },
+  {
+    example: "NiddServiceConfigCreated",
+    service: "NiddService",
+    kind: "niddConfigCreated",
+    unhinted: "niddConfigCreated",
+  },
+  {
+    example: "NiddServiceConfigFailed",
+    service: "NiddService",
+    kind: "niddConfigFailed",
+    unhinted: "niddConfigFailed",
+  },
+  {
+    example: "StateServiceGoToStateSucceeded",
+    service: "StateService",
+    kind: "goToStateSucceeded",
+    unhinted: "goToStateSucceeded",
+  },
 ];
 
 describe("parseCallback on the pages' examples", () => {
@@ -52,17 +77,25 @@ describe("parseCallback on the pages' examples", () => {
   });
 
   it("never prints the credentials when the parsed callback is logged or serialized", () => {
-    const result = parseCallback({ ...specExample<object>("NiddServiceConfigCreated"), password: "s3cret-callback-password" });
+    const result = parseCallback({
+      ...specExample<object>("NiddServiceConfigCreated"),
+      password: "s3cret-callback-password",
+    });
     if (!result.ok) throw new Error("expected the example to parse");
     expect(JSON.stringify(result.callback)).not.toContain("s3cret");
-    expect(JSON.parse(JSON.stringify(result.callback)).payload).toMatchObject({ username: "[redacted]", password: "[redacted]" });
+    expect(JSON.parse(JSON.stringify(result.callback)).payload).toMatchObject({
+      username: "[redacted]",
+      password: "[redacted]",
+    });
     expect(inspect(result.callback, { depth: 10 })).not.toContain("s3cret");
     expect(result.callback.payload.password).toBe("s3cret-callback-password");
   });
 
   it("takes a NIDD message's device from niddConfigResponse", () => {
     const result = parseCallback(specExample("NiddServiceConfigFailed"), { service: "NiddService" });
-    expect(result.ok && result.callback.deviceKey).toBe("eid:99962019000000000000000000000002|imei:9996201900000000000345");
+    expect(result.ok && result.callback.deviceKey).toBe(
+      "eid:99962019000000000000000000000002|imei:9996201900000000000345",
+    );
     expect(result.ok && result.callback.outcome).toBe("failed");
   });
 
@@ -86,7 +119,10 @@ describe("parseCallback on the pages' examples", () => {
   });
 
   it("rejects a body that is both a success and a failure", () => {
-    const body = { ...specExample<object>("CarrierServiceActivateSucceeded"), faultResponse: { faultcode: "X", faultstring: "y" } };
+    const body = {
+      ...specExample<object>("CarrierServiceActivateSucceeded"),
+      faultResponse: { faultcode: "X", faultstring: "y" },
+    };
     expect(parseCallback(body)).toEqual({
       ok: false,
       violations: [{ path: "", rule: "oneOf", message: "the body must match exactly one of its variants" }],
@@ -104,12 +140,17 @@ describe("parseCallback never throws", () => {
   it("on text that is not JSON, without quoting it", () => {
     expect(parseCallback('{"password":"s3cret"')).toEqual({
       ok: false,
-      violations: [{ path: "", rule: "json", message: "the body is not valid JSON (are you passing the raw request body text?)" }],
+      violations: [
+        { path: "", rule: "json", message: "the body is not valid JSON (are you passing the raw request body text?)" },
+      ],
     });
   });
 
   it("on an empty body and on bytes that are not UTF-8", () => {
-    expect(parseCallback(" ")).toEqual({ ok: false, violations: [{ path: "", rule: "json", message: "the body is empty: a callback is a JSON object" }] });
+    expect(parseCallback(" ")).toEqual({
+      ok: false,
+      violations: [{ path: "", rule: "json", message: "the body is empty: a callback is a JSON object" }],
+    });
     expect(parseCallback(new Uint8Array([0x7b, 0xff, 0x7d]))).toEqual({
       ok: false,
       violations: [{ path: "", rule: "encoding", message: "the body is not valid UTF-8 text" }],
@@ -121,13 +162,32 @@ describe("parseCallback never throws", () => {
     for (const value of [null, 0, '"text"', true, [], [specExample("CarrierServiceActivateFailed")]]) {
       const result = parseCallback(value);
       expect(result.ok).toBe(false);
-      expect(!result.ok && result.violations[0]).toEqual({ path: "", rule: "type", message: "the body must be of type object" });
+      expect(!result.ok && result.violations[0]).toEqual({
+        path: "",
+        rule: "type",
+        message: "the body must be of type object",
+      });
     }
   });
 
   it("on hostile values: throwing getters, proxies, cycles", () => {
-    const getter = Object.defineProperty({}, "requestId", { enumerable: true, get: () => { throw new Error("boom"); } });
-    const proxy = new Proxy({}, { get: () => { throw new Error("boom"); }, has: () => { throw new Error("boom"); } });
+    const getter = Object.defineProperty({}, "requestId", {
+      enumerable: true,
+      get: () => {
+        throw new Error("boom");
+      },
+    });
+    const proxy = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error("boom");
+        },
+        has: () => {
+          throw new Error("boom");
+        },
+      },
+    );
     const cycle: Record<string, unknown> = { requestId: "r", status: "Success" };
     cycle.deviceIds = [cycle];
     for (const value of [getter, proxy, cycle]) expect(parseCallback(value).ok).toBe(false);
@@ -141,17 +201,26 @@ describe("parseCallback never throws", () => {
   });
 
   it("on any string or JSON value (property-based)", () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.jsonValue(), fc.anything()), (value) => {
-      const result = parseCallback(value);
-      return result.ok ? typeof result.callback.kind === "string" : result.violations.length > 0;
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.jsonValue(), fc.anything()), (value) => {
+        const result = parseCallback(value);
+        return result.ok ? typeof result.callback.kind === "string" : result.violations.length > 0;
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it("on mutations of valid callbacks (property-based)", () => {
     const base = specExample<Record<string, unknown>>("CarrierServiceActivateSucceeded");
-    fc.assert(fc.property(fc.dictionary(fc.constantFrom(...Object.keys(base), "faultResponse", "niddResponse"), fc.jsonValue()), (patch) => {
-      const result = parseCallback({ ...base, ...patch });
-      return result.ok || result.violations.every((v) => typeof v.path === "string" && v.message.length > 0);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom(...Object.keys(base), "faultResponse", "niddResponse"), fc.jsonValue()),
+        (patch) => {
+          const result = parseCallback({ ...base, ...patch });
+          return result.ok || result.violations.every((v) => typeof v.path === "string" && v.message.length > 0);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -32,13 +32,17 @@ describe("OAuth token and M2M session", () => {
 
   it("100 concurrent first calls share exactly one token request and one login", async () => {
     const { client, thingSpace } = mockedClient(server);
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => client.addDevices({ devicesToAdd: devices(1, i), state: "preactive" })));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => client.addDevices({ devicesToAdd: devices(1, i), state: "preactive" })),
+    );
 
     expect(results).toHaveLength(100);
     expect(thingSpace.calls("/oauth2/token")).toHaveLength(1);
     expect(thingSpace.calls("/session/login")).toHaveLength(1);
     expect(thingSpace.calls("/devices/actions/add")).toHaveLength(100);
-    expect(new Set(thingSpace.calls("/devices/actions/add").map((r) => r.session))).toEqual(new Set(["session-token-2"]));
+    expect(new Set(thingSpace.calls("/devices/actions/add").map((r) => r.session))).toEqual(
+      new Set(["session-token-2"]),
+    );
   });
 
   it("reuses the access token until one minute before it expires, then asks again", async () => {
@@ -77,7 +81,10 @@ describe("OAuth token and M2M session", () => {
   it("a refused OAuth token request is an AuthenticationError of stage token that does not lock the client", async () => {
     const { client, thingSpace } = mockedClient(server);
     thingSpace.answerNext("/oauth2/token", () =>
-      HttpResponse.json({ error: "invalid_client", error_description: "Client authentication failed" }, { status: 401 }),
+      HttpResponse.json(
+        { error: "invalid_client", error_description: "Client authentication failed" },
+        { status: 401 },
+      ),
     );
     await expect(client.listCallbacks()).rejects.toMatchObject({
       name: "AuthenticationError",

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { BatchChunk, BatchProgress, BatchResult } from "../../../src/client/batching/batch-types.js";
-import type { ActivateDevice } from "../../../src/client/thing-space-client.js";
-import { OutcomeUnknownError } from "../../../src/client/errors/outcome-unknown-error.js";
-import { ThingSpaceApiError } from "../../../src/client/errors/thing-space-api-error.js";
+import type { BatchChunk, BatchProgress, BatchResult } from "../../../src/client/batching.js";
+import type { ActivateDevice } from "../../../src/client/client.js";
+import { OutcomeUnknownError, ThingSpaceApiError } from "../../../src/client/errors.js";
 import { activatePlan, device, devices, mockedClient, useMswServer } from "./helpers/test-client.js";
 import { thingSpaceError } from "./helpers/mock-thing-space.js";
 
@@ -28,10 +27,22 @@ describe("activateDevicesInBatches", () => {
 
     const activates = thingSpace.calls("/devices/actions/activate");
     expect(sizes(activates)).toEqual([10_000, 10_000, 5_001]);
-    expect(activates.map((r) => (r.body as { devices: ActivateDevice[] }).devices[0])).toEqual([all[0], all[10_000], all[20_000]]);
+    expect(activates.map((r) => (r.body as { devices: ActivateDevice[] }).devices[0])).toEqual([
+      all[0],
+      all[10_000],
+      all[20_000],
+    ]);
     expect(activates[2]!.body).toMatchObject({ ...activatePlan, accountName: "0868924207-00001" });
-    expect(result).toMatchObject({ chunkSize: 10_000, deviceCount: 25_001, acceptedCount: 25_001, failedCount: 0, skippedCount: 0 });
-    expect(result.chunks.map(({ index, status, requestId, deviceCount }) => ({ index, status, requestId, deviceCount }))).toEqual([
+    expect(result).toMatchObject({
+      chunkSize: 10_000,
+      deviceCount: 25_001,
+      acceptedCount: 25_001,
+      failedCount: 0,
+      skippedCount: 0,
+    });
+    expect(
+      result.chunks.map(({ index, status, requestId, deviceCount }) => ({ index, status, requestId, deviceCount })),
+    ).toEqual([
       { index: 0, status: "accepted", requestId: "request-3", deviceCount: 10_000 },
       { index: 1, status: "accepted", requestId: "request-4", deviceCount: 10_000 },
       { index: 2, status: "accepted", requestId: "request-5", deviceCount: 5_001 },
@@ -78,7 +89,11 @@ describe("activateDevicesInBatches", () => {
 
   it("a failed chunk loses no other result; a re-run with the result sends only the failed chunk", async () => {
     const { client, thingSpace } = mockedClient(server);
-    thingSpace.answerNext("/devices/actions/activate", () => undefined, () => thingSpaceError(400, "REQUEST_FAILED.DeviceAlreadyActive", "Device already active"));
+    thingSpace.answerNext(
+      "/devices/actions/activate",
+      () => undefined,
+      () => thingSpaceError(400, "REQUEST_FAILED.DeviceAlreadyActive", "Device already active"),
+    );
     const all = devices(6);
     const first = await client.activateDevicesInBatches(all, activatePlan, { chunkSize: 2 });
 
@@ -130,7 +145,14 @@ describe("activateDevicesInBatches", () => {
     await expect(client.activateDevicesInBatches(devices(1), activatePlan, { chunkSize: 10_001 })).rejects.toThrow(
       "chunkSize must be an integer from 1 to 10000 (got 10001)",
     );
-    const previous: BatchResult = { chunkSize: 5, chunks: [], deviceCount: 0, acceptedCount: 0, failedCount: 0, skippedCount: 0 };
+    const previous: BatchResult = {
+      chunkSize: 5,
+      chunks: [],
+      deviceCount: 0,
+      acceptedCount: 0,
+      failedCount: 0,
+      skippedCount: 0,
+    };
     await expect(client.activateDevicesInBatches(devices(1), activatePlan, { skip: previous })).rejects.toThrow(
       "skip: the previous run used chunkSize 5, this one 10000",
     );
@@ -161,7 +183,10 @@ describe("activateDevicesInBatches", () => {
     all[3] = { deviceIds: [{ kind: "imei", id: "not-an-imei" }] };
     const result = await client.activateDevicesInBatches(all, activatePlan, { chunkSize: 2 });
     expect(result.chunks.map((c) => c.status)).toEqual(["accepted", "failed"]);
-    expect(result.chunks[1]!.error).toMatchObject({ name: "ValidationError", violations: [{ path: "/devices/1/deviceIds/0/id" }] });
+    expect(result.chunks[1]!.error).toMatchObject({
+      name: "ValidationError",
+      violations: [{ path: "/devices/1/deviceIds/0/id" }],
+    });
     expect(thingSpace.calls("/devices/actions/activate")).toHaveLength(1);
   });
 
@@ -203,11 +228,15 @@ describe("goToStateInBatches and addDevicesInBatches", () => {
   it("add splits by 200 and hands each chunk's per-device results to onChunk", async () => {
     const { client, thingSpace } = mockedClient(server);
     const responses: unknown[] = [];
-    const result = await client.addDevicesInBatches(devices(401), { state: "preactive" }, {
-      onChunk: (chunk) => {
-        responses.push(chunk.response?.length);
+    const result = await client.addDevicesInBatches(
+      devices(401),
+      { state: "preactive" },
+      {
+        onChunk: (chunk) => {
+          responses.push(chunk.response?.length);
+        },
       },
-    });
+    );
     expect(sizes(thingSpace.calls("/devices/actions/add"), "devicesToAdd")).toEqual([200, 200, 1]);
     expect(responses).toEqual([200, 200, 1]);
     expect(result).toMatchObject({ chunkSize: 200, deviceCount: 401, acceptedCount: 401 });

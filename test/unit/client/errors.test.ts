@@ -1,21 +1,26 @@
 import { describe, expect, it } from "vitest";
-import { parseErrorCode, isSessionTokenCode } from "../../../src/client/errors/parse-error-code.js";
-import { ThingSpaceError } from "../../../src/client/errors/thing-space-error.js";
-import { ThingSpaceApiError } from "../../../src/client/errors/thing-space-api-error.js";
-import { AuthenticationError } from "../../../src/client/errors/authentication-error.js";
-import { ValidationError } from "../../../src/client/errors/validation-error.js";
-import { ConnectionError } from "../../../src/client/errors/connection-error.js";
-import { OutcomeUnknownError } from "../../../src/client/errors/outcome-unknown-error.js";
-import { TimeoutError } from "../../../src/client/errors/timeout-error.js";
-import { SecretRedactor } from "../../../src/client/secret-redactor.js";
-import { createSafeLogger } from "../../../src/client/logger.js";
-import { parseRetryAfter, networkErrorCode } from "../../../src/client/transport/retry-policy.js";
+import {
+  parseErrorCode,
+  isSessionTokenCode,
+  ThingSpaceError,
+  ThingSpaceApiError,
+  AuthenticationError,
+  ValidationError,
+  ConnectionError,
+  OutcomeUnknownError,
+  TimeoutError,
+} from "../../../src/client/errors.js";
+import { SecretRedactor, createSafeLogger } from "../../../src/client/log.js";
+import { parseRetryAfter, networkErrorCode } from "../../../src/client/transport.js";
 
 describe("parseErrorCode", () => {
   it.each([
     ["REQUEST_FAILED.SessionToken.Expired", { errorClass: "REQUEST_FAILED", detail: "SessionToken.Expired" }],
     ["INPUT_INVALID.NumberofDevices", { errorClass: "INPUT_INVALID", detail: "NumberofDevices" }],
-    ["UnifiedWebService.REQUEST_FAILED.AccountNotFound", { service: "UnifiedWebService", errorClass: "REQUEST_FAILED", detail: "AccountNotFound" }],
+    [
+      "UnifiedWebService.REQUEST_FAILED.AccountNotFound",
+      { service: "UnifiedWebService", errorClass: "REQUEST_FAILED", detail: "AccountNotFound" },
+    ],
     ["REQUEST_ONHOLD.Pending", { errorClass: "REQUEST_ONHOLD", detail: "Pending" }],
     ["A.B.REQUEST_CANCELLED.X.Y", { service: "A.B", errorClass: "REQUEST_CANCELLED", detail: "X.Y" }],
     ["invalid_client", { detail: "invalid_client" }],
@@ -78,7 +83,9 @@ describe("error classes", () => {
 
   it("TimeoutError says how long it waited and what to check; its JSON keeps only name and message of a cause", () => {
     const error = new TimeoutError({ operation: "PUT /x", timeoutMs: 30_000, howToCheck: "List the devices." });
-    expect(error.message).toBe("PUT /x got no answer within 30000 ms; it may have taken effect, so it was not sent again. List the devices.");
+    expect(error.message).toBe(
+      "PUT /x got no answer within 30000 ms; it may have taken effect, so it was not sent again. List the devices.",
+    );
     const wrapped = new AuthenticationError("login timed out", { stage: "login", locked: true }, { cause: error });
     expect(JSON.parse(JSON.stringify(wrapped)).cause).toEqual({ name: "TimeoutError", message: error.message });
   });
@@ -109,7 +116,9 @@ describe("retry policy helpers", () => {
   it("finds the platform code in causes and aggregate errors", () => {
     const refused = Object.assign(new Error("connect"), { code: "ECONNREFUSED" });
     expect(networkErrorCode(new TypeError("fetch failed", { cause: refused }))).toBe("ECONNREFUSED");
-    expect(networkErrorCode(new TypeError("fetch failed", { cause: new AggregateError([new Error("x"), refused]) }))).toBe("ECONNREFUSED");
+    expect(
+      networkErrorCode(new TypeError("fetch failed", { cause: new AggregateError([new Error("x"), refused]) })),
+    ).toBe("ECONNREFUSED");
     expect(networkErrorCode(new TypeError("Failed to fetch"))).toBeUndefined();
   });
 });

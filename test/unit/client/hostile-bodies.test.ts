@@ -14,14 +14,20 @@ describe("the client with hostile bodies", () => {
     );
     const error = await client.activateDevices(body).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).violations.map((v) => [v.path, v.rule])).toContainEqual(["/__proto__", "additionalProperties"]);
+    expect((error as ValidationError).violations.map((v) => [v.path, v.rule])).toContainEqual([
+      "/__proto__",
+      "additionalProperties",
+    ]);
     expect(operations()).toEqual([]);
   });
 
   it.each([
     ["activateDevices(null)", (c: ReturnType<typeof recordingClient>["client"]) => c.activateDevices(null as never)],
     ["addDevices(undefined)", (c: ReturnType<typeof recordingClient>["client"]) => c.addDevices(undefined as never)],
-    ["registerCallback(undefined)", (c: ReturnType<typeof recordingClient>["client"]) => c.registerCallback(undefined as never)],
+    [
+      "registerCallback(undefined)",
+      (c: ReturnType<typeof recordingClient>["client"]) => c.registerCallback(undefined as never),
+    ],
   ])("%s rejects with a ValidationError and sends nothing", async (_name, call) => {
     const { client, operations } = recordingClient({ accountName: "TestAccount-1" });
     await expect(call(client)).rejects.toBeInstanceOf(ValidationError);
@@ -37,7 +43,8 @@ describe("the client with answers that echo a secret", () => {
       credentials: { clientId: "client-id", clientSecret: "client-secret", username: "m2m-user", password: secret },
       fetch: async (request) => {
         const path = new URL(request.url).pathname;
-        if (path.endsWith("/oauth2/token")) return Response.json({ access_token: "a", token_type: "Bearer", expires_in: 3600 });
+        if (path.endsWith("/oauth2/token"))
+          return Response.json({ access_token: "a", token_type: "Bearer", expires_in: 3600 });
         if (path.endsWith("/session/login")) return Response.json({ sessionToken: "s" });
         return Response.json(errorBody, { status: 400 });
       },
@@ -58,7 +65,9 @@ describe("the client with answers that echo a secret", () => {
   });
 
   it("redacts before it shortens a long message, so no part of a secret survives the cut", async () => {
-    const error = await call(clientAnswering({ errorCode: "INPUT_INVALID.X", errorMessage: `${"x".repeat(495)}${secret}${"y".repeat(100)}` }));
+    const error = await call(
+      clientAnswering({ errorCode: "INPUT_INVALID.X", errorMessage: `${"x".repeat(495)}${secret}${"y".repeat(100)}` }),
+    );
     expect(error.errorMessage).toBe(`${"x".repeat(495)}[reda…`);
     expect(error.errorMessage).not.toContain(secret.slice(0, 5));
   });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { HttpResponse } from "msw";
-import { AuthenticationError } from "../../../src/client/errors/authentication-error.js";
+import { AuthenticationError } from "../../../src/client/errors.js";
 import { activatePlan, devices, mockedClient, useMswServer } from "./helpers/test-client.js";
 import { thingSpaceError } from "./helpers/mock-thing-space.js";
 
 const server = useMswServer();
-const refused = () => thingSpaceError(400, "UnifiedWebService.INPUT_INVALID.UserNotAuthenticated", "Invalid username or password");
+const refused = () =>
+  thingSpaceError(400, "UnifiedWebService.INPUT_INVALID.UserNotAuthenticated", "Invalid username or password");
 
 describe("a failed login", () => {
   it("throws an AuthenticationError carrying ThingSpace's code and is sent exactly once", async () => {
@@ -34,15 +35,23 @@ describe("a failed login", () => {
     const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => client.listCallbacks()));
     expect(outcomes.every((o) => o.status === "rejected" && o.reason instanceof AuthenticationError)).toBe(true);
     await expect(client.listCallbacks()).rejects.toMatchObject({ stage: "login", locked: true });
-    await expect(client.addDevices({ devicesToAdd: devices(1), state: "preactive" })).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(client.addDevices({ devicesToAdd: devices(1), state: "preactive" })).rejects.toBeInstanceOf(
+      AuthenticationError,
+    );
     expect(thingSpace.calls("/session/login")).toHaveLength(1);
   });
 
   it("is not retried even when ThingSpace answers 503 or 429", async () => {
     const { client, thingSpace, clock } = mockedClient(server);
-    thingSpace.answerNext("/session/login", () => thingSpaceError(503, "REQUEST_FAILED.UnexpectedError", "busy", { "Retry-After": "1" }));
+    thingSpace.answerNext("/session/login", () =>
+      thingSpaceError(503, "REQUEST_FAILED.UnexpectedError", "busy", { "Retry-After": "1" }),
+    );
 
-    await expect(client.listCallbacks()).rejects.toMatchObject({ name: "AuthenticationError", stage: "login", status: 503 });
+    await expect(client.listCallbacks()).rejects.toMatchObject({
+      name: "AuthenticationError",
+      stage: "login",
+      status: 503,
+    });
     await expect(client.listCallbacks()).rejects.toMatchObject({ stage: "login", status: 503 });
     expect(thingSpace.calls("/session/login")).toHaveLength(1);
     expect(clock.sleeps).toEqual([]);
@@ -67,7 +76,10 @@ describe("a failed login", () => {
     client.resetAuthentication({ password: "corrected-password-1" });
     await expect(client.listCallbacks()).resolves.toEqual([]);
     const logins = thingSpace.calls("/session/login");
-    expect(logins.map((r) => (r.body as { password: string }).password)).toEqual(["m2m-password-Zk48", "corrected-password-1"]);
+    expect(logins.map((r) => (r.body as { password: string }).password)).toEqual([
+      "m2m-password-Zk48",
+      "corrected-password-1",
+    ]);
   });
 
   it("a login whose connection was refused before reaching ThingSpace does not lock the client", async () => {
@@ -76,12 +88,18 @@ describe("a failed login", () => {
       retry: { maxRetries: 0 },
       fetch: async (request) => {
         if (refuse && new URL(request.url).pathname.endsWith("/session/login")) {
-          throw new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
+          throw new TypeError("fetch failed", {
+            cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+          });
         }
         return fetch(request);
       },
     });
-    await expect(client.listCallbacks()).rejects.toMatchObject({ name: "AuthenticationError", stage: "login", locked: false });
+    await expect(client.listCallbacks()).rejects.toMatchObject({
+      name: "AuthenticationError",
+      stage: "login",
+      locked: false,
+    });
     refuse = false;
     await expect(client.listCallbacks()).resolves.toEqual([]);
     expect(thingSpace.calls("/session/login")).toHaveLength(1);

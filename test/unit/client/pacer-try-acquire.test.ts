@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RollingWindowPacer } from "../../../src/client/pacing/rolling-window-pacer.js";
+import { RollingWindowPacer } from "../../../src/client/pacer.js";
 import { createFakeClock } from "./helpers/fake-clock.js";
 
 describe("RollingWindowPacer.tryAcquire", () => {

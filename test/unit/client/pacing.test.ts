@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { http, HttpResponse } from "msw";
-import { RollingWindowPacer } from "../../../src/client/pacing/rolling-window-pacer.js";
+import { RollingWindowPacer } from "../../../src/client/pacer.js";
 import { createFakeClock } from "./helpers/fake-clock.js";
 import { activatePlan, devices, mockedClient, useMswServer } from "./helpers/test-client.js";
 import { m2m } from "./helpers/mock-thing-space.js";
@@ -45,7 +45,14 @@ describe("RollingWindowPacer", () => {
     const pacer = new RollingWindowPacer({ limit: 2, windowMs: 1_000, marginMs: 0, clock });
     const order: [number, number][] = [];
     await Promise.all(Array.from({ length: 6 }, (_, i) => pacer.acquire().then(() => order.push([i, clock.now()]))));
-    expect(order).toEqual([[0, 0], [1, 0], [2, 1_000], [3, 1_000], [4, 2_000], [5, 2_000]]);
+    expect(order).toEqual([
+      [0, 0],
+      [1, 0],
+      [2, 1_000],
+      [3, 1_000],
+      [4, 2_000],
+      [5, 2_000],
+    ]);
   });
 
   it("a waiter that aborts leaves the queue with its reason and does not hold up the others", async () => {
@@ -78,7 +85,9 @@ describe("pacing of the client's activate requests", () => {
     });
     let answered = 0;
     server.use(http.post(`${m2m}/devices/actions/activate`, () => HttpResponse.json({ requestId: `r${++answered}` })));
-    const answers = await Promise.all(Array.from({ length: 7 }, (_, i) => client.activateDevices({ ...activatePlan, devices: devices(1, i) })));
+    const answers = await Promise.all(
+      Array.from({ length: 7 }, (_, i) => client.activateDevices({ ...activatePlan, devices: devices(1, i) })),
+    );
 
     expect(answers.map((a) => a.requestId).sort()).toEqual(["r1", "r2", "r3", "r4", "r5", "r6", "r7"]);
     expect(sent).toEqual([0, 0, 0, 60_000, 60_000, 60_000, 120_000]);
@@ -86,7 +95,9 @@ describe("pacing of the client's activate requests", () => {
 
   it("defaults to 100 activate requests per minute and paces nothing else", async () => {
     const { client, thingSpace, clock } = mockedClient(server);
-    await Promise.all(Array.from({ length: 101 }, (_, i) => client.activateDevices({ ...activatePlan, devices: devices(1, i) })));
+    await Promise.all(
+      Array.from({ length: 101 }, (_, i) => client.activateDevices({ ...activatePlan, devices: devices(1, i) })),
+    );
     expect(clock.sleeps).toEqual([61_000]);
 
     await Promise.all(Array.from({ length: 150 }, () => client.listCallbacks()));

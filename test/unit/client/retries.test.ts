@@ -1,9 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { HttpResponse } from "msw";
-import { ConnectionError } from "../../../src/client/errors/connection-error.js";
-import { OutcomeUnknownError } from "../../../src/client/errors/outcome-unknown-error.js";
-import { ThingSpaceApiError } from "../../../src/client/errors/thing-space-api-error.js";
-import { TimeoutError } from "../../../src/client/errors/timeout-error.js";
+import { ConnectionError, OutcomeUnknownError, ThingSpaceApiError, TimeoutError } from "../../../src/client/errors.js";
 import { activatePlan, devices, mockedClient, useMswServer } from "./helpers/test-client.js";
 import { thingSpaceError } from "./helpers/mock-thing-space.js";
 
@@ -11,7 +8,9 @@ const server = useMswServer();
 const rateLimited = (seconds: string) => () =>
   thingSpaceError(429, "REQUEST_FAILED.RateLimitExceeded", "Too many activate requests", { "Retry-After": seconds });
 const refusedConnection = () =>
-  new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }) });
+  new TypeError("fetch failed", {
+    cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }),
+  });
 const activate = { ...activatePlan, devices: devices(2) };
 
 afterEach(() => {
@@ -44,7 +43,11 @@ describe("retries only where safe", () => {
 
     const error = await client.listCallbacks().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ThingSpaceApiError);
-    expect(error).toMatchObject({ status: 503, errorCode: "REQUEST_FAILED.UnexpectedError", errorClass: "REQUEST_FAILED" });
+    expect(error).toMatchObject({
+      status: 503,
+      errorCode: "REQUEST_FAILED.UnexpectedError",
+      errorClass: "REQUEST_FAILED",
+    });
     expect(clock.sleeps).toEqual([500, 1000]);
     expect(thingSpace.calls("/callbacks/:accountName")).toHaveLength(3);
   });
@@ -97,7 +100,9 @@ describe("retries only where safe", () => {
 
   it("a 500 is never replayed: OutcomeUnknownError telling how to check the devices", async () => {
     const { client, thingSpace } = mockedClient(server);
-    thingSpace.answerNext("/devices/actions/activate", () => thingSpaceError(500, "REQUEST_FAILED.UnexpectedError", "Internal error"));
+    thingSpace.answerNext("/devices/actions/activate", () =>
+      thingSpaceError(500, "REQUEST_FAILED.UnexpectedError", "Internal error"),
+    );
 
     const error = await client.activateDevices(activate).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OutcomeUnknownError);
@@ -113,7 +118,9 @@ describe("retries only where safe", () => {
   it("a 500 on a callback registration points at listing the callbacks", async () => {
     const { client, thingSpace } = mockedClient(server);
     thingSpace.answerNext("/callbacks/:accountName", () => thingSpaceError(502, "Bad gateway"));
-    const error = await client.registerCallback({ name: "CarrierService", url: "https://listener.example/cb" }).catch((e: unknown) => e);
+    const error = await client
+      .registerCallback({ name: "CarrierService", url: "https://listener.example/cb" })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "OutcomeUnknownError", status: 502 });
     expect((error as OutcomeUnknownError).howToCheck).toContain("client.listCallbacks()");
   });
@@ -127,7 +134,10 @@ describe("retries only where safe", () => {
   it("a connection lost after sending is never replayed: OutcomeUnknownError", async () => {
     const { client, thingSpace } = mockedClient(server);
     thingSpace.answerNext("/devices/actions/activate", () => HttpResponse.error());
-    await expect(client.activateDevices(activate)).rejects.toMatchObject({ name: "OutcomeUnknownError", reason: "connection-lost" });
+    await expect(client.activateDevices(activate)).rejects.toMatchObject({
+      name: "OutcomeUnknownError",
+      reason: "connection-lost",
+    });
     expect(thingSpace.calls("/devices/actions/activate")).toHaveLength(1);
   });
 
@@ -152,7 +162,11 @@ describe("retries only where safe", () => {
     const error = await pending;
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toBeInstanceOf(OutcomeUnknownError);
-    expect(error).toMatchObject({ reason: "timeout", timeoutMs: 5_000, operation: "POST /api/m2m/v1/devices/actions/activate" });
+    expect(error).toMatchObject({
+      reason: "timeout",
+      timeoutMs: 5_000,
+      operation: "POST /api/m2m/v1/devices/actions/activate",
+    });
     expect((error as Error).message).toContain("POST /devices/actions/list");
     expect(sent).toBe(1);
   });

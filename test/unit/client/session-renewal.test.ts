@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AuthenticationError } from "../../../src/client/errors/authentication-error.js";
+import { AuthenticationError } from "../../../src/client/errors.js";
 import { activatePlan, devices, mockedClient, useMswServer } from "./helpers/test-client.js";
 import { thingSpaceError } from "./helpers/mock-thing-space.js";
 
@@ -44,10 +44,21 @@ describe("session expiry", () => {
     thingSpace.answerNext("/devices/actions/goToState", expired, expired);
 
     const error = await client
-      .goToState({ devices: devices(1), serviceName: "svc", stateName: "active", servicePlan: "m2m4g", mdnZipCode: "98801" })
+      .goToState({
+        devices: devices(1),
+        serviceName: "svc",
+        stateName: "active",
+        servicePlan: "m2m4g",
+        mdnZipCode: "98801",
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
-    expect(error).toMatchObject({ stage: "request", status: 400, errorCode: "REQUEST_FAILED.SessionToken.Expired", errorClass: "REQUEST_FAILED" });
+    expect(error).toMatchObject({
+      stage: "request",
+      status: 400,
+      errorCode: "REQUEST_FAILED.SessionToken.Expired",
+      errorClass: "REQUEST_FAILED",
+    });
     expect(thingSpace.calls("/devices/actions/goToState")).toHaveLength(2);
     expect(thingSpace.calls("/session/login")).toHaveLength(2);
   });
@@ -68,10 +79,17 @@ describe("session expiry", () => {
     await client.listCallbacks();
     thingSpace.expireSessions();
 
-    const { data, response } = await client.raw.GET("/callbacks/{accountName}", { params: { path: { accountName: "TestAccount-2" } } });
+    const { data, response } = await client.raw.GET("/callbacks/{accountName}", {
+      params: { path: { accountName: "TestAccount-2" } },
+    });
     expect(response.status).toBe(200);
     expect(data).toEqual([]);
-    expect(thingSpace.calls("/callbacks/:accountName").slice(1).map((r) => [r.realPath, r.session])).toEqual([
+    expect(
+      thingSpace
+        .calls("/callbacks/:accountName")
+        .slice(1)
+        .map((r) => [r.realPath, r.session]),
+    ).toEqual([
       ["/callbacks/TestAccount-2", "session-token-2"],
       ["/callbacks/TestAccount-2", "session-token-3"],
     ]);

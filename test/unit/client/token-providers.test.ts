@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { createThingSpaceClient } from "../../../src/client/create-thing-space-client.js";
-import { AuthenticationError } from "../../../src/client/errors/authentication-error.js";
+import { createThingSpaceClient } from "../../../src/client/client.js";
+import { AuthenticationError } from "../../../src/client/errors.js";
 import { MockThingSpace, testBaseUrl } from "./helpers/mock-thing-space.js";
 import { createFakeClock } from "./helpers/fake-clock.js";
 import { testAccount, useMswServer } from "./helpers/test-client.js";
@@ -22,7 +22,13 @@ function providerClient() {
     }
     return `app-session-${sessions}`;
   });
-  const client = createThingSpaceClient({ baseUrl: testBaseUrl, accountName: testAccount, clock: createFakeClock(), accessToken, sessionToken });
+  const client = createThingSpaceClient({
+    baseUrl: testBaseUrl,
+    accountName: testAccount,
+    clock: createFakeClock(),
+    accessToken,
+    sessionToken,
+  });
   return { client, thingSpace, accessToken, sessionToken };
 }
 
@@ -44,7 +50,11 @@ describe("token providers", () => {
     thingSpace.expireSessions();
     await client.listCallbacks();
     expect(sessionToken.mock.calls).toEqual([[{ renewal: false }], [{ renewal: true }]]);
-    expect(thingSpace.calls("/callbacks/:accountName").map((r) => r.session)).toEqual(["app-session-1", "app-session-1", "app-session-2"]);
+    expect(thingSpace.calls("/callbacks/:accountName").map((r) => r.session)).toEqual([
+      "app-session-1",
+      "app-session-1",
+      "app-session-2",
+    ]);
   });
 
   it("a provider that throws is an AuthenticationError that does not lock the client", async () => {
@@ -52,7 +62,11 @@ describe("token providers", () => {
     sessionToken.mockRejectedValueOnce(new Error("vault unavailable"));
     const error = await client.listCallbacks().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
-    expect(error).toMatchObject({ stage: "login", locked: false, message: "The sessionToken provider threw (see cause)." });
+    expect(error).toMatchObject({
+      stage: "login",
+      locked: false,
+      message: "The sessionToken provider threw (see cause).",
+    });
     await expect(client.listCallbacks()).resolves.toEqual([]);
   });
 

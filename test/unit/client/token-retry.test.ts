@@ -40,15 +40,29 @@ describe("the OAuth token request", () => {
     const { client, calls, clock } = clientWithTokenAnswers([
       Response.json({ error: "slow_down" }, { status: 429, headers: { "Retry-After": "2" } }),
     ]);
-    await expect(client.activateDevices({ groupName: "g", servicePlan: "p", mdnZipCode: "98801" })).resolves.toEqual({ requestId: "r-1" });
-    expect(calls).toEqual(["/ts/v1/oauth2/token", "/ts/v1/oauth2/token", "/m2m/v1/session/login", "/m2m/v1/devices/actions/activate"]);
+    await expect(client.activateDevices({ groupName: "g", servicePlan: "p", mdnZipCode: "98801" })).resolves.toEqual({
+      requestId: "r-1",
+    });
+    expect(calls).toEqual([
+      "/ts/v1/oauth2/token",
+      "/ts/v1/oauth2/token",
+      "/m2m/v1/session/login",
+      "/m2m/v1/devices/actions/activate",
+    ]);
     expect(clock.sleeps).toEqual([2_000]);
   });
 
   it("gives up after the retries with an AuthenticationError carrying the status, and logs nobody in", async () => {
     const unavailable = () => Response.json({ error: "temporarily_unavailable" }, { status: 503 });
-    const { client, calls, clock } = clientWithTokenAnswers([unavailable(), unavailable(), unavailable(), unavailable()]);
-    const error = await client.activateDevices({ groupName: "g", servicePlan: "p", mdnZipCode: "98801" }).catch((e: unknown) => e);
+    const { client, calls, clock } = clientWithTokenAnswers([
+      unavailable(),
+      unavailable(),
+      unavailable(),
+      unavailable(),
+    ]);
+    const error = await client
+      .activateDevices({ groupName: "g", servicePlan: "p", mdnZipCode: "98801" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error).toMatchObject({ stage: "token", status: 503 });
     expect(calls).toEqual(Array(4).fill("/ts/v1/oauth2/token"));

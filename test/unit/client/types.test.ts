@@ -1,11 +1,9 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { components } from "../../../generated/openapi-types.js";
-import { createThingSpaceClient } from "../../../src/client/create-thing-space-client.js";
-import type { ActivateDevice, ThingSpaceClient } from "../../../src/client/thing-space-client.js";
-import type { BatchChunk, BatchResult } from "../../../src/client/batching/batch-types.js";
-import type { ThingSpaceClientOptions } from "../../../src/client/client-options.js";
-import type { ErrorClass } from "../../../src/client/errors/parse-error-code.js";
-import { ThingSpaceApiError } from "../../../src/client/errors/thing-space-api-error.js";
+import { createThingSpaceClient, type ActivateDevice, type ThingSpaceClient } from "../../../src/client/client.js";
+import type { BatchChunk, BatchResult } from "../../../src/client/batching.js";
+import type { ThingSpaceClientOptions } from "../../../src/client/options.js";
+import { ThingSpaceApiError, type ErrorClass } from "../../../src/client/errors.js";
 import { testBaseUrl, testCredentials } from "./helpers/mock-thing-space.js";
 
 type Schemas = components["schemas"];
@@ -29,14 +27,25 @@ describe("types come from the generated spec", () => {
     const misuses = (c: ThingSpaceClient) => {
       // @ts-expect-error servicePlan is required
       void c.activateDevices({ devices: [], mdnZipCode: "98801" });
-      // @ts-expect-error "phone" is not a device id kind
-      void c.activateDevices({ devices: [{ deviceIds: [{ kind: "phone", id: "1" }] }], servicePlan: "p", mdnZipCode: "98801" });
+      void c.activateDevices({
+        // @ts-expect-error "phone" is not a device id kind
+        devices: [{ deviceIds: [{ kind: "phone", id: "1" }] }],
+        servicePlan: "p",
+        mdnZipCode: "98801",
+      });
       // @ts-expect-error the add state can only be "preactive"
       void c.addDevices({ devicesToAdd: [], state: "active" });
       // @ts-expect-error not a callback service
       void c.deleteCallback("BillingService");
-      // @ts-expect-error goToState takes the R/U letters, not activate's words
-      void c.goToState({ filter: {}, serviceName: "s", stateName: "t", servicePlan: "p", mdnZipCode: "98801", publicIpRestriction: "restricted" });
+      void c.goToState({
+        filter: {},
+        serviceName: "s",
+        stateName: "t",
+        servicePlan: "p",
+        mdnZipCode: "98801",
+        // @ts-expect-error goToState takes the R/U letters, not activate's words
+        publicIpRestriction: "restricted",
+      });
       // @ts-expect-error the batch's shared body has no devices of its own
       void c.activateDevicesInBatches([], { devices: [], servicePlan: "p", mdnZipCode: "98801" });
       // @ts-expect-error activate is POST: the raw client has no GET for it
@@ -47,7 +56,10 @@ describe("types come from the generated spec", () => {
 
   it("options take credentials or both token providers, never neither or both", () => {
     expectTypeOf<{ credentials: typeof testCredentials }>().toExtend<ThingSpaceClientOptions>();
-    expectTypeOf<{ accessToken: () => string; sessionToken: () => Promise<string> }>().toExtend<ThingSpaceClientOptions>();
+    expectTypeOf<{
+      accessToken: () => string;
+      sessionToken: () => Promise<string>;
+    }>().toExtend<ThingSpaceClientOptions>();
     const misuses = () => {
       // @ts-expect-error no way to authenticate
       createThingSpaceClient({ baseUrl: testBaseUrl });
@@ -62,18 +74,26 @@ describe("types come from the generated spec", () => {
   });
 
   it("the raw client is openapi-fetch typed by the spec's paths", () => {
-    const rawCall = () => client.raw.POST("/devices/actions/activate", { body: { groupName: "g", servicePlan: "p", mdnZipCode: "98801" } });
-    expectTypeOf<Awaited<ReturnType<typeof rawCall>>["data"]>().toEqualTypeOf<Schemas["RequestIdResponse"] | undefined>();
+    const rawCall = () =>
+      client.raw.POST("/devices/actions/activate", { body: { groupName: "g", servicePlan: "p", mdnZipCode: "98801" } });
+    expectTypeOf<Awaited<ReturnType<typeof rawCall>>["data"]>().toEqualTypeOf<
+      Schemas["RequestIdResponse"] | undefined
+    >();
   });
 
   it("a batch chunk fits the callback tracker's structural contract", () => {
-    type TrackerChunk = { requestId?: string; devices: readonly { deviceIds: readonly { kind: string; id: string }[] }[] };
+    type TrackerChunk = {
+      requestId?: string;
+      devices: readonly { deviceIds: readonly { kind: string; id: string }[] }[];
+    };
     expectTypeOf<BatchChunk<ActivateDevice, Schemas["RequestIdResponse"]>>().toExtend<TrackerChunk>();
     expectTypeOf<BatchChunk<ActivateDevice>["devices"]>().toEqualTypeOf<readonly ActivateDevice[]>();
   });
 
   it("API errors expose the code's class as a union", () => {
     expectTypeOf<ThingSpaceApiError["errorClass"]>().toEqualTypeOf<ErrorClass | undefined>();
-    expectTypeOf<ErrorClass>().toEqualTypeOf<"INPUT_INVALID" | "REQUEST_FAILED" | "REQUEST_ONHOLD" | "REQUEST_CANCELLED">();
+    expectTypeOf<ErrorClass>().toEqualTypeOf<
+      "INPUT_INVALID" | "REQUEST_FAILED" | "REQUEST_ONHOLD" | "REQUEST_CANCELLED"
+    >();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { createThingSpaceClient } from "../../../src/client/create-thing-space-client.js";
-import { ValidationError } from "../../../src/client/errors/validation-error.js";
+import { createThingSpaceClient } from "../../../src/client/client.js";
+import { ValidationError } from "../../../src/client/errors.js";
 import { activatePlan, device, devices, mockedClient, testAccount, useMswServer } from "./helpers/test-client.js";
 import { testBaseUrl, testCredentials } from "./helpers/mock-thing-space.js";
 import { specExample } from "../../support/spec-document.js";
@@ -10,7 +10,12 @@ const server = useMswServer();
 /** A client whose fetch counts calls: nothing may reach the network. */
 function offlineClient() {
   const fetch = vi.fn(async () => new Response("unexpected", { status: 500 }));
-  const client = createThingSpaceClient({ baseUrl: testBaseUrl, credentials: testCredentials, accountName: testAccount, fetch });
+  const client = createThingSpaceClient({
+    baseUrl: testBaseUrl,
+    credentials: testCredentials,
+    accountName: testAccount,
+    fetch,
+  });
   return { client, fetch };
 }
 
@@ -29,11 +34,16 @@ describe("validation before sending", () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).operation).toBe("activateDevices");
     expect((error as ValidationError).violations).toEqual([
-      { path: "/devices/0/deviceIds/0/id", rule: "pattern", message: "/devices/0/deviceIds/0/id must match ^[0-9]{15,16}$" },
+      {
+        path: "/devices/0/deviceIds/0/id",
+        rule: "pattern",
+        message: "/devices/0/deviceIds/0/id must match ^[0-9]{15,16}$",
+      },
       {
         path: "/devices/1/deviceIds/0/kind",
         rule: "enum",
-        message: '/devices/1/deviceIds/0/kind must be one of "esn", "meid", "imei", "iccid", "eid", "mdn", "msisdn", "imsi", "min"',
+        message:
+          '/devices/1/deviceIds/0/kind must be one of "esn", "meid", "imei", "iccid", "eid", "mdn", "msisdn", "imsi", "min"',
         allowed: ["esn", "meid", "imei", "iccid", "eid", "mdn", "msisdn", "imsi", "min"],
       },
       { path: "/mdnZipCode", rule: "pattern", message: "/mdnZipCode must match ^[0-9]{5}$" },
@@ -55,12 +65,28 @@ describe("validation before sending", () => {
   });
 
   it.each([
-    ["addDevices", (c: ReturnType<typeof offlineClient>["client"]) => c.addDevices({ devicesToAdd: devices(201), state: "preactive" }), "/devicesToAdd", "maxItems"],
-    ["goToState", (c: ReturnType<typeof offlineClient>["client"]) =>
-      // @ts-expect-error stateName is required
-      c.goToState({ devices: devices(1), serviceName: "svc", servicePlan: "m2m4g", mdnZipCode: "98801" }), "/stateName", "required"],
-    ["registerCallback", (c: ReturnType<typeof offlineClient>["client"]) =>
-      c.registerCallback({ name: "CarrierService", url: "ftp://listener.example/cb" }), "/url", "pattern"],
+    [
+      "addDevices",
+      (c: ReturnType<typeof offlineClient>["client"]) =>
+        c.addDevices({ devicesToAdd: devices(201), state: "preactive" }),
+      "/devicesToAdd",
+      "maxItems",
+    ],
+    [
+      "goToState",
+      (c: ReturnType<typeof offlineClient>["client"]) =>
+        // @ts-expect-error stateName is required
+        c.goToState({ devices: devices(1), serviceName: "svc", servicePlan: "m2m4g", mdnZipCode: "98801" }),
+      "/stateName",
+      "required",
+    ],
+    [
+      "registerCallback",
+      (c: ReturnType<typeof offlineClient>["client"]) =>
+        c.registerCallback({ name: "CarrierService", url: "ftp://listener.example/cb" }),
+      "/url",
+      "pattern",
+    ],
   ] as const)("%s refuses an invalid body without a network call", async (operation, call, path, rule) => {
     const { client, fetch } = offlineClient();
     const error = await call(client).catch((e: unknown) => e);
@@ -102,7 +128,9 @@ describe("validation before sending", () => {
     expect(thingSpace.calls("/devices/actions/activate")[0]!.body).toMatchObject({ accountName: testAccount });
     expect(thingSpace.calls("/devices/actions/add")[0]!.body).toMatchObject({ accountName: "TestAccount-2" });
     expect(thingSpace.calls("/callbacks/:accountName")[0]!.realPath).toBe("/callbacks/0000000001-00001");
-    expect(thingSpace.calls("/callbacks/:accountName/name/:serviceName")[0]!.realPath).toBe(`/callbacks/${testAccount}/name/CarrierService`);
+    expect(thingSpace.calls("/callbacks/:accountName/name/:serviceName")[0]!.realPath).toBe(
+      `/callbacks/${testAccount}/name/CarrierService`,
+    );
   });
 
   it("every request example of the spec passes validation and is sent unchanged", async () => {

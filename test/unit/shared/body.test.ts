@@ -23,13 +23,22 @@ describe("readBody", () => {
 
   it("stops reading, and cancels the stream, as soon as the limit is passed without Content-Length", async () => {
     let cancelled = false;
-    const result = await readBody(streamed(["12345", "6", "never read"], () => { cancelled = true; }), 5);
+    const result = await readBody(
+      streamed(["12345", "6", "never read"], () => {
+        cancelled = true;
+      }),
+      5,
+    );
     expect(result).toEqual({ ok: false, reason: "too-large" });
     expect(cancelled).toBe(true);
   });
 
   it("refuses a declared Content-Length over the limit before reading", async () => {
-    const request = new Request("http://127.0.0.1/", { method: "POST", body: "x", headers: { "content-length": "10" } });
+    const request = new Request("http://127.0.0.1/", {
+      method: "POST",
+      body: "x",
+      headers: { "content-length": "10" },
+    });
     expect(await readBody(request, 5)).toEqual({ ok: false, reason: "too-large" });
   });
 

@@ -2,7 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { deviceIdKey, deviceKey } from "../../../src/shared/device-key.js";
 
-const deviceId = fc.record({ kind: fc.constantFrom("imei", "IMEI", "iccId", "eid", "mdn", "MSISDN"), id: fc.string({ maxLength: 6 }) });
+const deviceId = fc.record({
+  kind: fc.constantFrom("imei", "IMEI", "iccId", "eid", "mdn", "MSISDN"),
+  id: fc.string({ maxLength: 6 }),
+});
 
 describe("deviceKey's short cuts for one and two identifiers", () => {
   it("give the key of the general rule: lower-case keys, sorted, joined by |", () => {

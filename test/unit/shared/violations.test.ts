@@ -20,14 +20,21 @@ describe("toViolations", () => {
     body.acountName = "x";
     validate(body);
     expect(toViolations(validate.errors)).toEqual([
-      { path: "/acountName", rule: "additionalProperties", message: "/acountName is not a known field (check its spelling)" },
+      {
+        path: "/acountName",
+        rule: "additionalProperties",
+        message: "/acountName is not a known field (check its spelling)",
+      },
       { path: "/state", rule: "enum", message: '/state must be one of "preactive"', allowed: ["preactive"] },
     ]);
   });
 
   it("reports a bad identifier kind once, on the kind, with the allowed kinds", () => {
     const validate = validatorFor("AddDevicesRequest");
-    validate({ state: "preactive", devicesToAdd: [{ deviceIds: [{ kind: "IMEI", id: "990013907835573" }, { id: "5" }] }] });
+    validate({
+      state: "preactive",
+      devicesToAdd: [{ deviceIds: [{ kind: "IMEI", id: "990013907835573" }, { id: "5" }] }],
+    });
     expect(toViolations(validate.errors).map((v) => [v.path, v.rule])).toEqual([
       ["/devicesToAdd/0/deviceIds/0/kind", "enum"],
       ["/devicesToAdd/0/deviceIds/1/kind", "required"],
@@ -37,7 +44,11 @@ describe("toViolations", () => {
   it("formats one line per violation", () => {
     expect(
       formatViolations([
-        { path: "/devices/0/deviceIds/0/id", rule: "pattern", message: "/devices/0/deviceIds/0/id must match ^[0-9]{15,16}$" },
+        {
+          path: "/devices/0/deviceIds/0/id",
+          rule: "pattern",
+          message: "/devices/0/deviceIds/0/id must match ^[0-9]{15,16}$",
+        },
       ]),
     ).toBe("- /devices/0/deviceIds/0/id must match ^[0-9]{15,16}$ [pattern]");
   });

@@ -46,9 +46,14 @@ describe("simulator activateDevices", () => {
   it("activates the spec's example with its IP addresses in its account", async () => {
     const { m2m, listen, simulator, received } = simulatorHarness();
     await listen("CarrierService", "0868924207-00001");
-    expect((await m2m("POST", "/devices/actions/activate", specExample("ActivateDevicesWithIpAddresses"))).status).toBe(200);
+    expect((await m2m("POST", "/devices/actions/activate", specExample("ActivateDevicesWithIpAddresses"))).status).toBe(
+      200,
+    );
     await simulator.idle();
-    expect(received.map(({ body }) => body.deviceResponse.activateResponse.ipAddress)).toEqual(["100.127.22.33", "100.127.22.34"]);
+    expect(received.map(({ body }) => body.deviceResponse.activateResponse.ipAddress)).toEqual([
+      "100.127.22.33",
+      "100.127.22.34",
+    ]);
     expect(simulator.device("0868924207-00001", { kind: "IMEI", id: "990013907835573" })?.groupName).toBe("4G West");
   });
 
@@ -64,7 +69,10 @@ describe("simulator activateDevices", () => {
       password: "cb-pass",
       requestId: "request-2",
       deviceIds: testDeviceIds(0),
-      faultResponse: { faultcode: "REQUEST_FAILED.DeviceAlreadyActive", faultstring: "Device is already active (state ACTIVE)." },
+      faultResponse: {
+        faultcode: "REQUEST_FAILED.DeviceAlreadyActive",
+        faultstring: "Device is already active (state ACTIVE).",
+      },
       status: "Failed",
       callbackCount: 1,
       maxCallbackThreshold: 4,
@@ -89,7 +97,12 @@ describe("simulator activateDevices", () => {
     await m2m("POST", "/devices/actions/add", { devicesToAdd: testDevices(1, 3), state: "preactive" });
     const { devices: _none, ...byGroup } = activateBody([], { groupName: "West" });
     expect((await m2m("POST", "/devices/actions/activate", byGroup)).status).toBe(200);
-    expect(simulator.devices("TestAccount-1").map((device) => device.state)).toEqual(["ACTIVE", "ACTIVE", "ACTIVE", "PRE-ACTIVE"]);
+    expect(simulator.devices("TestAccount-1").map((device) => device.state)).toEqual([
+      "ACTIVE",
+      "ACTIVE",
+      "ACTIVE",
+      "PRE-ACTIVE",
+    ]);
     const empty = await m2m("POST", "/devices/actions/activate", { ...byGroup, groupName: "East" });
     expect(await empty.json()).toEqual({
       errorCode: "REQUEST_FAILED.DeviceNotFound",
@@ -102,7 +115,9 @@ describe("simulator activateDevices", () => {
     await m2m("POST", "/devices/actions/activate", activateBody(testDevices(2)));
     await simulator.idle();
     expect(received).toEqual([]);
-    expect(simulator.undelivered().map(({ service, accountName, payload }) => [service, accountName, payload.status])).toEqual([
+    expect(
+      simulator.undelivered().map(({ service, accountName, payload }) => [service, accountName, payload.status]),
+    ).toEqual([
       ["CarrierService", "TestAccount-1", "Success"],
       ["CarrierService", "TestAccount-1", "Success"],
     ]);
@@ -148,7 +163,11 @@ describe("simulator activate rate limit", () => {
     });
     expect(simulator.device("TestAccount-1", testDeviceIds(100)[0]!)).toBeUndefined();
 
-    const otherAccount = await m2m("POST", "/devices/actions/activate", activateBody(testDevices(1, 100), { accountName: "TestAccount-2" }));
+    const otherAccount = await m2m(
+      "POST",
+      "/devices/actions/activate",
+      activateBody(testDevices(1, 100), { accountName: "TestAccount-2" }),
+    );
     expect(otherAccount.status).toBe(200);
     advance(30_000);
     expect((await m2m("POST", "/devices/actions/activate", activateBody(testDevices(1, 100)))).status).toBe(200);

@@ -8,20 +8,38 @@ describe("simulator addDevices", () => {
     const response = await m2m("POST", "/devices/actions/add", specExample("AddDevicesTwo4GDevices"));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual([
-      { deviceIds: [{ kind: "imei", id: "990013907835573" }, { kind: "iccid", id: "89141390780800784259" }], response: "Success" },
-      { deviceIds: [{ kind: "imei", id: "990013907884259" }, { kind: "iccid", id: "89141390780800735573" }], response: "Success" },
+      {
+        deviceIds: [
+          { kind: "imei", id: "990013907835573" },
+          { kind: "iccid", id: "89141390780800784259" },
+        ],
+        response: "Success",
+      },
+      {
+        deviceIds: [
+          { kind: "imei", id: "990013907884259" },
+          { kind: "iccid", id: "89141390780800735573" },
+        ],
+        response: "Success",
+      },
     ]);
     expect(simulator.devices("0868924207-00001")).toEqual([
       {
         accountName: "0868924207-00001",
-        deviceIds: [{ kind: "imei", id: "990013907835573" }, { kind: "iccid", id: "89141390780800784259" }],
+        deviceIds: [
+          { kind: "imei", id: "990013907835573" },
+          { kind: "iccid", id: "89141390780800784259" },
+        ],
         state: "PRE-ACTIVE",
         groupName: "West Region",
         customFields: [{ key: "CustomField2", value: "SuperVend" }],
       },
       {
         accountName: "0868924207-00001",
-        deviceIds: [{ kind: "imei", id: "990013907884259" }, { kind: "iccid", id: "89141390780800735573" }],
+        deviceIds: [
+          { kind: "imei", id: "990013907884259" },
+          { kind: "iccid", id: "89141390780800735573" },
+        ],
         state: "PRE-ACTIVE",
         groupName: "West Region",
         customFields: [{ key: "CustomField2", value: "SuperVend" }],
@@ -46,17 +64,26 @@ describe("simulator addDevices", () => {
       errorMessage: "/devicesToAdd has 201 devices; add takes at most 200 per request.",
     });
     expect(simulator.devices()).toEqual([]);
-    expect((await m2m("POST", "/devices/actions/add", { devicesToAdd: testDevices(200), state: "preactive" })).status).toBe(200);
+    expect(
+      (await m2m("POST", "/devices/actions/add", { devicesToAdd: testDevices(200), state: "preactive" })).status,
+    ).toBe(200);
   });
 
   it("answers ThingSpace's identifier codes for a bad kind or a bad identifier", async () => {
     const { m2m } = simulatorHarness();
-    const kind = await m2m("POST", "/devices/actions/add", { devicesToAdd: [{ deviceIds: [{ kind: "serial", id: "1" }] }], state: "preactive" });
+    const kind = await m2m("POST", "/devices/actions/add", {
+      devicesToAdd: [{ deviceIds: [{ kind: "serial", id: "1" }] }],
+      state: "preactive",
+    });
     expect(((await kind.json()) as { errorCode: string }).errorCode).toBe("INPUT_INVALID.Device.Kind.Invalid");
-    const id = await m2m("POST", "/devices/actions/add", { devicesToAdd: [{ deviceIds: [{ kind: "imei", id: "12" }] }], state: "preactive" });
+    const id = await m2m("POST", "/devices/actions/add", {
+      devicesToAdd: [{ deviceIds: [{ kind: "imei", id: "12" }] }],
+      state: "preactive",
+    });
     expect(await id.json()).toEqual({
       errorCode: "INPUT_INVALID.Device.Identifier.Invalid",
-      errorMessage: "The request body does not match the API:\n- /devicesToAdd/0/deviceIds/0/id must match ^[0-9]{15,16}$ [pattern]",
+      errorMessage:
+        "The request body does not match the API:\n- /devicesToAdd/0/deviceIds/0/id must match ^[0-9]{15,16}$ [pattern]",
     });
   });
 

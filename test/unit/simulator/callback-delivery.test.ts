@@ -22,7 +22,9 @@ describe("simulator callback delivery", () => {
       [3, 4],
       [4, 4],
     ]);
-    expect(simulator.deliveries().map(({ callbackCount, outcome, httpStatus }) => [callbackCount, outcome, httpStatus])).toEqual([
+    expect(
+      simulator.deliveries().map(({ callbackCount, outcome, httpStatus }) => [callbackCount, outcome, httpStatus]),
+    ).toEqual([
       [1, "rejected", 500],
       [2, "rejected", 500],
       [3, "rejected", 500],

@@ -17,7 +17,9 @@ describe("simulator callback registration", () => {
 
     const listed = await m2m("GET", "/callbacks/0868924207-00001");
     const text = await listed.text();
-    expect(JSON.parse(text)).toEqual([{ accountName: "0868924207-00001", name: "CarrierService", url: "https://listener.example/v2" }]);
+    expect(JSON.parse(text)).toEqual([
+      { accountName: "0868924207-00001", name: "CarrierService", url: "https://listener.example/v2" },
+    ]);
     expect(text).not.toContain("cb-pass");
     expect(simulator.callbackRegistrations("TestAccount-2")).toEqual([
       { accountName: "TestAccount-2", name: "StateService", url: "https://listener.example/state" },
@@ -47,7 +49,8 @@ describe("simulator callback registration", () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
       errorCode: "REQUEST_FAILED.Callback.NotRegistered",
-      errorMessage: "No StateService callback is registered for account TestAccount-1; GET /callbacks/TestAccount-1 lists them.",
+      errorMessage:
+        "No StateService callback is registered for account TestAccount-1; GET /callbacks/TestAccount-1 lists them.",
     });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exampleDevice, exampleDeviceStream, exampleDevices } from "../../../src/simulator/example-devices.js";
+import { exampleDevice, exampleDeviceStream, exampleDevices } from "../../../src/simulator/index.js";
 import { validatorFor } from "../../support/spec-document.js";
 
 describe("exampleDevices", () => {

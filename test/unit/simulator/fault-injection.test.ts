@@ -25,7 +25,10 @@ describe("simulator fault injection", () => {
 
   it("loses deliveries at a rate decided by the injected random", async () => {
     const draws = [0.1, 0.7, 0.2, 0.9];
-    const { m2m, listen, simulator } = simulatorHarness({ random: () => draws.shift() ?? 1, faults: { failCallbacks: { rate: 0.5 } } });
+    const { m2m, listen, simulator } = simulatorHarness({
+      random: () => draws.shift() ?? 1,
+      faults: { failCallbacks: { rate: 0.5 } },
+    });
     await listen("CarrierService");
     await m2m("POST", "/devices/actions/activate", activateBody(testDevices(1)));
     await simulator.idle();
@@ -52,7 +55,10 @@ describe("simulator fault injection", () => {
   });
 
   it("keeps a counted duplicate for a callback that can still be sent again (not the last allowed attempt)", async () => {
-    const { m2m, listen, simulator, received } = simulatorHarness({ maxCallbackThreshold: 2, faults: { duplicateCallbacks: { first: 2 } } });
+    const { m2m, listen, simulator, received } = simulatorHarness({
+      maxCallbackThreshold: 2,
+      faults: { duplicateCallbacks: { first: 2 } },
+    });
     await listen("CarrierService");
     await m2m("POST", "/devices/actions/activate", activateBody(testDevices(1)));
     await simulator.idle();
@@ -96,7 +102,10 @@ describe("simulator fault injection", () => {
     ]);
     expect((await token()).status).toBe(200);
     simulator.setFaults({ oauthFailure: {} });
-    expect(await (await token()).json()).toEqual({ error: "invalid_client", error_description: "Client authentication failed (injected fault)." });
+    expect(await (await token()).json()).toEqual({
+      error: "invalid_client",
+      error_description: "Client authentication failed (injected fault).",
+    });
   });
 
   it("resets the connection before the request takes effect, or after it", async () => {
@@ -108,7 +117,9 @@ describe("simulator fault injection", () => {
     expect(before.type).toBe("error");
     expect(simulator.devices()).toEqual([]);
 
-    simulator.setFaults({ resetConnection: { operation: ["activateDevices", "goToState"], afterEffect: true, times: 1 } });
+    simulator.setFaults({
+      resetConnection: { operation: ["activateDevices", "goToState"], afterEffect: true, times: 1 },
+    });
     const after = await m2m("POST", "/devices/actions/activate", activateBody(testDevices(1)));
     expect(after.type).toBe("error");
     expect(simulator.devices().map(({ state }) => state)).toEqual(["ACTIVE"]);

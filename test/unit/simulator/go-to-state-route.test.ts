@@ -67,7 +67,11 @@ describe("simulator goToState", () => {
       ["Success", undefined],
     ]);
     for (const { body } of received) expect(validState(body)).toBe(true);
-    expect(simulator.devices("TestAccount-1").map(({ state }) => state)).toEqual(["Monitoring", "Parked", "Monitoring"]);
+    expect(simulator.devices("TestAccount-1").map(({ state }) => state)).toEqual([
+      "Monitoring",
+      "Parked",
+      "Monitoring",
+    ]);
   });
 
   it("reports REQUEST_FAILED.DeviceNotFound in the callback of an unknown device", async () => {
@@ -83,14 +87,29 @@ describe("simulator goToState", () => {
 
   it("selects devices with a filter, and answers DeviceNotFound when the filter matches none", async () => {
     const { m2m, simulator } = simulatorHarness();
-    await m2m("POST", "/devices/actions/activate", activateBody(testDevices(2), { groupName: "West", accountName: "0000123456-00001" }));
-    await m2m("POST", "/devices/actions/activate", activateBody(testDevices(1, 2), { accountName: "0000123456-00001" }));
+    await m2m(
+      "POST",
+      "/devices/actions/activate",
+      activateBody(testDevices(2), { groupName: "West", accountName: "0000123456-00001" }),
+    );
+    await m2m(
+      "POST",
+      "/devices/actions/activate",
+      activateBody(testDevices(1, 2), { accountName: "0000123456-00001" }),
+    );
     const filter = { accountName: "0000123456-00001", groupName: "West" };
     const { devices: _none, ...byFilter } = goToStateBody([], { filter });
     expect((await m2m("PUT", "/devices/actions/goToState", byFilter)).status).toBe(200);
-    expect(simulator.devices("0000123456-00001").map(({ state }) => state)).toEqual(["Monitoring", "Monitoring", "ACTIVE"]);
+    expect(simulator.devices("0000123456-00001").map(({ state }) => state)).toEqual([
+      "Monitoring",
+      "Monitoring",
+      "ACTIVE",
+    ]);
 
-    const none = await m2m("PUT", "/devices/actions/goToState", { ...byFilter, filter: { ...filter, groupName: "East" } });
+    const none = await m2m("PUT", "/devices/actions/goToState", {
+      ...byFilter,
+      filter: { ...filter, groupName: "East" },
+    });
     expect(await none.json()).toEqual({
       errorCode: "REQUEST_FAILED.DeviceNotFound",
       errorMessage: "No device of account 0000123456-00001 matches the filter.",
@@ -101,10 +120,15 @@ describe("simulator goToState", () => {
     const { m2m } = simulatorHarness();
     expect((await m2m("PUT", "/devices/actions/goToState", specExample("GoToStateTwoDevices"))).status).toBe(200);
     expect((await m2m("PUT", "/devices/actions/goToState", specExample("GoToStateBusinessInternet"))).status).toBe(200);
-    const both = await m2m("PUT", "/devices/actions/goToState", goToStateBody(testDevices(1), { filter: { groupName: "West" } }));
+    const both = await m2m(
+      "PUT",
+      "/devices/actions/goToState",
+      goToStateBody(testDevices(1), { filter: { groupName: "West" } }),
+    );
     expect(await both.json()).toEqual({
       errorCode: "REQUEST_FAILED.UnexpectedError",
-      errorMessage: "The request body does not match the API:\n- the body combines fields that cannot be used together [not]",
+      errorMessage:
+        "The request body does not match the API:\n- the body combines fields that cannot be used together [not]",
     });
   });
 

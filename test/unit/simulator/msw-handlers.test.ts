@@ -1,10 +1,13 @@
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSimulator } from "../../../src/simulator/create-simulator.js";
-import { simulatorHandlers } from "../../../src/simulator/msw-handlers.js";
+import { createSimulator } from "../../../src/simulator/simulator.js";
+import { simulatorHandlers } from "../../../src/simulator/msw.js";
 
-const simulator = createSimulator({ sleep: async () => {} });
-const server = setupServer(...simulatorHandlers(simulator), ...simulatorHandlers(simulator, { origin: "https://mock.thingspace.verizon.com/" }));
+const simulator = createSimulator({ clock: { now: () => Date.now(), sleep: async () => {} } });
+const server = setupServer(
+  ...simulatorHandlers(simulator),
+  ...simulatorHandlers(simulator, { origin: "https://mock.thingspace.verizon.com/" }),
+);
 
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterAll(() => {

@@ -7,27 +7,44 @@ const basic = (pair: string) => ({ authorization: `Basic ${btoa(pair)}`, ...form
 describe("simulator OAuth token endpoint", () => {
   it("issues a bearer token for any client by default, valid one hour", async () => {
     const { request } = simulatorHarness();
-    const response = await request("POST", "/ts/v1/oauth2/token", { headers: basic("any-id:any-secret"), body: "grant_type=client_credentials" });
+    const response = await request("POST", "/ts/v1/oauth2/token", {
+      headers: basic("any-id:any-secret"),
+      body: "grant_type=client_credentials",
+    });
     expect(response.status).toBe(200);
     const body = (await response.json()) as Record<string, unknown>;
-    expect(body).toEqual({ access_token: expect.stringMatching(/^[0-9a-f]{32}$/), token_type: "Bearer", expires_in: 3600, scope: "default" });
+    expect(body).toEqual({
+      access_token: expect.stringMatching(/^[0-9a-f]{32}$/),
+      token_type: "Bearer",
+      expires_in: 3600,
+      scope: "default",
+    });
   });
 
   it("answers 401 invalid_client without Basic credentials, or with a wrong secret when clients are configured", async () => {
     const { request } = simulatorHarness({ clients: { app: "right" } });
-    const missing = await request("POST", "/ts/v1/oauth2/token", { headers: form, body: "grant_type=client_credentials" });
+    const missing = await request("POST", "/ts/v1/oauth2/token", {
+      headers: form,
+      body: "grant_type=client_credentials",
+    });
     expect(missing.status).toBe(401);
     expect(await missing.json()).toEqual({
       error: "invalid_client",
       error_description: "Missing Credentials: send Authorization: Basic base64(clientId:clientSecret).",
     });
-    const wrong = await request("POST", "/ts/v1/oauth2/token", { headers: basic("app:guess-3141"), body: "grant_type=client_credentials" });
+    const wrong = await request("POST", "/ts/v1/oauth2/token", {
+      headers: basic("app:guess-3141"),
+      body: "grant_type=client_credentials",
+    });
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toEqual({
       error: "invalid_client",
       error_description: "Invalid Credentials: the client id or the client secret is wrong.",
     });
-    const right = await request("POST", "/ts/v1/oauth2/token", { headers: basic("app:right"), body: "grant_type=client_credentials" });
+    const right = await request("POST", "/ts/v1/oauth2/token", {
+      headers: basic("app:right"),
+      body: "grant_type=client_credentials",
+    });
     expect(right.status).toBe(200);
   });
 
@@ -35,12 +52,26 @@ describe("simulator OAuth token endpoint", () => {
     const { request } = simulatorHarness();
     const missing = await request("POST", "/ts/v1/oauth2/token", { headers: basic("a:b"), body: "" });
     expect(missing.status).toBe(400);
-    expect(await missing.json()).toEqual({ error: "invalid_request", error_description: "Missing grant_type parameter value." });
-    const password = await request("POST", "/ts/v1/oauth2/token", { headers: basic("a:b"), body: "grant_type=password" });
-    expect(await password.json()).toEqual({ error: "unsupported_grant_type", error_description: "grant_type must be client_credentials." });
-    const extra = await request("POST", "/ts/v1/oauth2/token", { headers: basic("a:b"), body: "grant_type=client_credentials&scope=x" });
+    expect(await missing.json()).toEqual({
+      error: "invalid_request",
+      error_description: "Missing grant_type parameter value.",
+    });
+    const password = await request("POST", "/ts/v1/oauth2/token", {
+      headers: basic("a:b"),
+      body: "grant_type=password",
+    });
+    expect(await password.json()).toEqual({
+      error: "unsupported_grant_type",
+      error_description: "grant_type must be client_credentials.",
+    });
+    const extra = await request("POST", "/ts/v1/oauth2/token", {
+      headers: basic("a:b"),
+      body: "grant_type=client_credentials&scope=x",
+    });
     expect(extra.status).toBe(400);
-    expect(((await extra.json()) as { error_description: string }).error_description).toContain("/scope is not a known field");
+    expect(((await extra.json()) as { error_description: string }).error_description).toContain(
+      "/scope is not a known field",
+    );
   });
 
   it("refuses a JSON body, naming the content type to use", async () => {
@@ -100,6 +131,9 @@ describe("simulator bearer tokens on M2M calls", () => {
     expect((await request("POST", "/ts/v1/oauth2/revoke", { headers: form, body: "token=x" })).status).toBe(401);
     const empty = await request("POST", "/ts/v1/oauth2/revoke", { headers: basic("a:b"), body: "" });
     expect(empty.status).toBe(400);
-    expect(await empty.json()).toEqual({ error: "invalid_request", error_description: "- /token is required [required]" });
+    expect(await empty.json()).toEqual({
+      error: "invalid_request",
+      error_description: "- /token is required [required]",
+    });
   });
 });

@@ -4,7 +4,10 @@ import { simulatorHarness } from "./simulator-harness.js";
 describe("simulator sessions", () => {
   it("logs any username and password in by default, like ThingSpace's sandbox", async () => {
     const { request, accessToken } = simulatorHarness();
-    const response = await request("POST", "/m2m/v1/session/login", { bearer: await accessToken(), body: { username: "anyone", password: "x" } });
+    const response = await request("POST", "/m2m/v1/session/login", {
+      bearer: await accessToken(),
+      body: { username: "anyone", password: "x" },
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ sessionToken: expect.stringMatching(/^[0-9a-f]{32}$/) });
   });
@@ -18,7 +21,8 @@ describe("simulator sessions", () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
       errorCode: "REQUEST_FAILED.UnexpectedError",
-      errorMessage: "The request body does not match the API:\n- /extra is not a known field (check its spelling) [additionalProperties]",
+      errorMessage:
+        "The request body does not match the API:\n- /extra is not a known field (check its spelling) [additionalProperties]",
     });
   });
 
@@ -26,7 +30,10 @@ describe("simulator sessions", () => {
     const { request, accessToken } = simulatorHarness();
     const bearer = await accessToken();
     const empty = await request("POST", "/m2m/v1/session/login", { bearer, body: "" });
-    expect(await empty.json()).toEqual({ errorCode: "INPUT_INVALID.RequestUndefined", errorMessage: "Request cannot be blank. Send a JSON body." });
+    expect(await empty.json()).toEqual({
+      errorCode: "INPUT_INVALID.RequestUndefined",
+      errorMessage: "Request cannot be blank. Send a JSON body.",
+    });
     const broken = await request("POST", "/m2m/v1/session/login", { bearer, body: '{"password":"hunter2-secret"' });
     const text = await broken.text();
     expect(broken.status).toBe(400);
@@ -37,10 +44,14 @@ describe("simulator sessions", () => {
   it("with users configured, refuses a wrong pair and locks the user after five failures in a row", async () => {
     const { request, accessToken } = simulatorHarness({ users: { alice: "right" } });
     const bearer = await accessToken();
-    const logIn = (password: string) => request("POST", "/m2m/v1/session/login", { bearer, body: { username: "alice", password } });
+    const logIn = (password: string) =>
+      request("POST", "/m2m/v1/session/login", { bearer, body: { username: "alice", password } });
     const wrong = await logIn("wrong-1");
     expect(wrong.status).toBe(400);
-    expect(await wrong.json()).toEqual({ errorCode: "REQUEST_FAILED.Login.Failed", errorMessage: "Invalid username or password." });
+    expect(await wrong.json()).toEqual({
+      errorCode: "REQUEST_FAILED.Login.Failed",
+      errorMessage: "Invalid username or password.",
+    });
     for (let i = 2; i <= 5; i++) expect((await logIn(`wrong-${i}`)).status).toBe(400);
     const locked = await logIn("right");
     expect(await locked.json()).toEqual({
@@ -53,8 +64,12 @@ describe("simulator sessions", () => {
     const { request, accessToken, simulator } = simulatorHarness();
     simulator.registerUser("bob", "pw");
     const bearer = await accessToken();
-    expect((await request("POST", "/m2m/v1/session/login", { bearer, body: { username: "eve", password: "pw" } })).status).toBe(400);
-    expect((await request("POST", "/m2m/v1/session/login", { bearer, body: { username: "bob", password: "pw" } })).status).toBe(200);
+    expect(
+      (await request("POST", "/m2m/v1/session/login", { bearer, body: { username: "eve", password: "pw" } })).status,
+    ).toBe(400);
+    expect(
+      (await request("POST", "/m2m/v1/session/login", { bearer, body: { username: "bob", password: "pw" } })).status,
+    ).toBe(200);
   });
 
   it("expires a session after 20 minutes without use; each use restarts the idle time", async () => {

@@ -3,8 +3,9 @@
  * request ids and a recording `fetch` standing in for the callback listener.
  */
 import type { components } from "../../../generated/openapi-types.js";
-import { createSimulator } from "../../../src/simulator/create-simulator.js";
-import type { SimulatorOptions } from "../../../src/simulator/simulator-options.js";
+import type { Clock } from "../../../src/shared/clock.js";
+import { createSimulator } from "../../../src/simulator/simulator.js";
+import type { SimulatorOptions } from "../../../src/simulator/options.js";
 
 type DeviceId = components["schemas"]["DeviceId"];
 
@@ -34,20 +35,32 @@ export function activateBody(devices: { deviceIds: DeviceId[] }[], extra: Record
 
 /** A goToState body for these devices. */
 export function goToStateBody(devices: { deviceIds: DeviceId[] }[], extra: Record<string, unknown> = {}) {
-  return { devices, serviceName: "Fleet", stateName: "Monitoring", servicePlan: "M2M-PLAN", mdnZipCode: "98801", ...extra };
+  return {
+    devices,
+    serviceName: "Fleet",
+    stateName: "Monitoring",
+    servicePlan: "M2M-PLAN",
+    mdnZipCode: "98801",
+    ...extra,
+  };
 }
 
-/** Creates a simulator wired for tests. */
-export function simulatorHarness(options: SimulatorOptions = {}) {
-  let clock = Date.UTC(2025, 0, 1);
+/** Creates a simulator wired for tests; `sleep` replaces the clock's recording, instant sleep. */
+export function simulatorHarness({ sleep, ...options }: SimulatorOptions & { sleep?: Clock["sleep"] } = {}) {
+  let now = Date.UTC(2025, 0, 1);
   let ids = 0;
   const received: ReceivedCallback[] = [];
   const sleeps: number[] = [];
   let answer: (callback: ReceivedCallback) => number = () => 200;
   const simulator = createSimulator({
-    now: () => clock,
-    sleep: async (ms) => {
-      sleeps.push(ms);
+    clock: {
+      now: () => now,
+      sleep:
+        sleep ??
+        (async (ms, signal) => {
+          sleeps.push(ms);
+          signal?.throwIfAborted();
+        }),
     },
     requestId: () => `request-${++ids}`,
     fetch: async (url, init) => {
@@ -68,7 +81,8 @@ export function simulatorHarness(options: SimulatorOptions = {}) {
     if (init.bearer !== undefined) headers.authorization = `Bearer ${init.bearer}`;
     if (init.session !== undefined) headers["vz-m2m-token"] = init.session;
     if (init.body !== undefined && typeof init.body !== "string") headers["content-type"] ??= "application/json";
-    const body = init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body);
+    const body =
+      init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body);
     return simulator.handle(new Request(`http://simulator.test/api${path}`, { method, headers, body }));
   }
 
@@ -95,7 +109,12 @@ export function simulatorHarness(options: SimulatorOptions = {}) {
 
   /** Registers the recording listener for a service of an account. */
   async function listen(name: string, accountName = "TestAccount-1", url = `http://listener.test/${name}`) {
-    const response = await m2m("POST", `/callbacks/${accountName}`, { name, url, username: "cb-user", password: "cb-pass" });
+    const response = await m2m("POST", `/callbacks/${accountName}`, {
+      name,
+      url,
+      username: "cb-user",
+      password: "cb-pass",
+    });
     if (response.status !== 200) throw new Error(`registering ${name} failed: ${await response.text()}`);
   }
 
@@ -109,7 +128,7 @@ export function simulatorHarness(options: SimulatorOptions = {}) {
     m2m,
     listen,
     advance: (ms: number) => {
-      clock += ms;
+      now += ms;
     },
     answerCallbacks: (next: (callback: ReceivedCallback) => number) => {
       answer = next;

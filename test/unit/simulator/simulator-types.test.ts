@@ -1,12 +1,20 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import * as simulatorModule from "../../../src/simulator/index.js";
-import { createSimulator, type SimulatedDevice, type Simulator, type SimulatorServer } from "../../../src/simulator/index.js";
+import {
+  createSimulator,
+  type SimulatedDevice,
+  type Simulator,
+  type SimulatorServer,
+} from "../../../src/simulator/index.js";
 
 describe("thingspace-m2m/simulator exports", () => {
-  it("exports the factory, the server, the defaults, the states and the error codes (msw handlers live apart)", () => {
+  it("exports the factory, the server, the defaults, the states, the error codes and the example devices (msw handlers live apart)", () => {
     expect(Object.keys(simulatorModule).sort()).toEqual([
       "activeState",
       "createSimulator",
+      "exampleDevice",
+      "exampleDeviceStream",
+      "exampleDevices",
       "preActiveState",
       "simulatorDefaults",
       "simulatorErrorCodes",
@@ -21,7 +29,10 @@ describe("thingspace-m2m/simulator exports", () => {
     expectTypeOf(simulator.devices()).toEqualTypeOf<SimulatedDevice[]>();
     expectTypeOf<SimulatorServer["url"]>().toEqualTypeOf<string>();
     simulator.setFaults({ resetConnection: { operation: ["activateDevices", "goToState"], afterEffect: true } });
-    expect(simulator.faults().resetConnection).toEqual({ operation: ["activateDevices", "goToState"], afterEffect: true });
+    expect(simulator.faults().resetConnection).toEqual({
+      operation: ["activateDevices", "goToState"],
+      afterEffect: true,
+    });
     // Misuses the compiler must refuse (checked by tsc, never run).
     const misuses = () => {
       // @ts-expect-error: operations are the spec's operationIds

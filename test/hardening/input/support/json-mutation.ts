@@ -82,7 +82,10 @@ function apply(root: unknown, mutation: MutationSeed): { root: unknown; step: st
       return { root, step: `delete ${where}` };
     }
     case "replace":
-      return { root: replaceAt(root, path, mutation.replacement), step: `replace ${where} with ${JSON.stringify(mutation.replacement)}` };
+      return {
+        root: replaceAt(root, path, mutation.replacement),
+        step: `replace ${where} with ${JSON.stringify(mutation.replacement)}`,
+      };
     case "retype":
       return { root: replaceAt(root, path, retyped(current)), step: `retype ${where}` };
     case "addKey": {
@@ -91,9 +94,13 @@ function apply(root: unknown, mutation: MutationSeed): { root: unknown; step: st
       return { root, step: `add ${JSON.stringify(mutation.key)} at ${where}` };
     }
     case "emptyString":
-      return typeof current === "string" ? { root: replaceAt(root, path, ""), step: `empty ${where}` } : { root, step: "no-op" };
+      return typeof current === "string"
+        ? { root: replaceAt(root, path, ""), step: `empty ${where}` }
+        : { root, step: "no-op" };
     case "longString":
-      return typeof current === "string" ? { root: replaceAt(root, path, current.padEnd(5_000, "9")), step: `inflate ${where}` } : { root, step: "no-op" };
+      return typeof current === "string"
+        ? { root: replaceAt(root, path, current.padEnd(5_000, "9")), step: `inflate ${where}` }
+        : { root, step: "no-op" };
     case "duplicateItem": {
       if (!Array.isArray(current) || current.length === 0) return { root, step: "no-op" };
       current.push(jsonCopy(current[0]));

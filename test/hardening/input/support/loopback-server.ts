@@ -3,7 +3,9 @@ import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** Listens with `listener`; resolves to its origin and a `close` that drops open connections. */
-export async function listenOnLoopback(listener: RequestListener): Promise<{ origin: string; close: () => Promise<void> }> {
+export async function listenOnLoopback(
+  listener: RequestListener,
+): Promise<{ origin: string; close: () => Promise<void> }> {
   const server = createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {

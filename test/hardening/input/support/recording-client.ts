@@ -1,5 +1,9 @@
 /** A client on an injected fetch that records every request and answers like ThingSpace would. */
-import { createThingSpaceClient, type ThingSpaceClient, type ThingSpaceCommonOptions } from "../../../../src/client/index.js";
+import {
+  createThingSpaceClient,
+  type ThingSpaceClient,
+  type ThingSpaceCommonOptions,
+} from "../../../../src/client/index.js";
 
 /** A request the client sent: method, path below the API root, and body text. */
 export interface SentRequest {
@@ -9,7 +13,12 @@ export interface SentRequest {
 }
 
 const answers: Record<string, () => unknown> = {
-  "/ts/v1/oauth2/token": () => ({ access_token: "hardening-access-token", token_type: "Bearer", expires_in: 3600, scope: "m2m" }),
+  "/ts/v1/oauth2/token": () => ({
+    access_token: "hardening-access-token",
+    token_type: "Bearer",
+    expires_in: 3600,
+    scope: "m2m",
+  }),
   "/m2m/v1/session/login": () => ({ sessionToken: "hardening-session-token" }),
   "/m2m/v1/devices/actions/activate": () => ({ requestId: "request-1" }),
   "/m2m/v1/devices/actions/goToState": () => ({ requestId: "request-2" }),
@@ -25,7 +34,12 @@ export function recordingClient(options: Partial<ThingSpaceCommonOptions> = {}):
   const sent: SentRequest[] = [];
   const client = createThingSpaceClient({
     baseUrl: "https://thingspace.test/api",
-    credentials: { clientId: "client-id", clientSecret: "client-secret", username: "m2m-user", password: "m2m-password" },
+    credentials: {
+      clientId: "client-id",
+      clientSecret: "client-secret",
+      username: "m2m-user",
+      password: "m2m-password",
+    },
     fetch: async (request) => {
       const path = new URL(request.url).pathname.replace(/^\/api/, "");
       sent.push({ method: request.method, path, body: await request.text() });

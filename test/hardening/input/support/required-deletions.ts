@@ -9,17 +9,19 @@
 import { specDocument } from "../../../support/spec-document.js";
 import { pointerOf } from "./json-pointer.js";
 
-type Schema = boolean | {
-  $ref?: string;
-  required?: string[];
-  properties?: Record<string, Schema>;
-  items?: Schema;
-  allOf?: Schema[];
-  oneOf?: Schema[];
-  anyOf?: Schema[];
-  const?: unknown;
-  enum?: unknown[];
-};
+type Schema =
+  | boolean
+  | {
+      $ref?: string;
+      required?: string[];
+      properties?: Record<string, Schema>;
+      items?: Schema;
+      allOf?: Schema[];
+      oneOf?: Schema[];
+      anyOf?: Schema[];
+      const?: unknown;
+      enum?: unknown[];
+    };
 type ObjectSchema = Exclude<Schema, boolean>;
 type Json = Record<string, unknown>;
 
@@ -34,7 +36,8 @@ function resolve(schema: Schema): Schema {
   return current;
 }
 
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The schema and its `allOf` members, recursively (not the branches of `oneOf`/`anyOf`). */
 function conjuncts(schema: Schema): ObjectSchema[] {
@@ -76,7 +79,9 @@ function deletionBreaks(schemas: readonly ObjectSchema[], value: Json, key: stri
   return schemas.some(
     (part) =>
       (part.required ?? []).includes(key) ||
-      [part.oneOf, part.anyOf].some((branches) => branches !== undefined && branches.every((branch) => !possible(branch, value, key))),
+      [part.oneOf, part.anyOf].some(
+        (branches) => branches !== undefined && branches.every((branch) => !possible(branch, value, key)),
+      ),
   );
 }
 

@@ -5,8 +5,15 @@ import { createSimulator, type Simulator, type SimulatorOptions } from "../../..
 export type SimulatorSend = (method: string, path: string, body: unknown) => Promise<Response>;
 
 /** A simulator that accepts any number of activations, callbacks kept instead of sent, and a session on it. */
-export async function simulatorSession(options: SimulatorOptions = {}): Promise<{ simulator: Simulator; send: SimulatorSend }> {
-  const simulator = createSimulator({ activateRequestsPerMinute: 1_000_000, callbackDelayMs: 0, sleep: async () => undefined, ...options });
+export async function simulatorSession(
+  options: SimulatorOptions = {},
+): Promise<{ simulator: Simulator; send: SimulatorSend }> {
+  const simulator = createSimulator({
+    activateRequestsPerMinute: 1_000_000,
+    callbackDelayMs: 0,
+    clock: { now: () => Date.now(), sleep: async () => undefined },
+    ...options,
+  });
   const base = "http://simulator.test/api";
   const token = await simulator.handle(
     new Request(`${base}/ts/v1/oauth2/token`, {

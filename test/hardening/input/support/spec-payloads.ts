@@ -5,12 +5,22 @@ import { requestBodyExamples, specExample } from "../../../support/spec-document
 /** Every callback example with the service that sends it and its schema. */
 export const callbackExamples = requestBodyExamples()
   .filter((row) => row.schema.endsWith("ServiceCallback"))
-  .map((row) => ({ name: row.example, schema: row.schema, service: row.schema.replace(/Callback$/, "") as CallbackService, value: specExample(row.example) }));
+  .map((row) => ({
+    name: row.example,
+    schema: row.schema,
+    service: row.schema.replace(/Callback$/, "") as CallbackService,
+    value: specExample(row.example),
+  }));
 
 /** Every request body example with its operation and schema. */
 export const requestExamples = requestBodyExamples()
   .filter((row) => row.schema.endsWith("Request"))
-  .map((row) => ({ name: row.example, schema: row.schema, operationId: row.operationId, value: specExample(row.example) }));
+  .map((row) => ({
+    name: row.example,
+    schema: row.schema,
+    operationId: row.operationId,
+    value: specExample(row.example),
+  }));
 
 /** The same fast-check settings everywhere: reproducible and bounded. */
 export const runs = (numRuns: number) => ({ seed: 20_240_607, numRuns });

@@ -10,7 +10,10 @@ const missingRules = new Set(["required", "dependentRequired"]);
  * the parsed `instance`, the pointer must also name what is wrong in it: an existing value, or
  * for a missing field, a field absent from an existing object.
  */
-export function expectWellFormedViolations(violations: readonly Violation[], instance?: { readonly value: unknown }): void {
+export function expectWellFormedViolations(
+  violations: readonly Violation[],
+  instance?: { readonly value: unknown },
+): void {
   expect(violations.length).toBeGreaterThan(0);
   for (const violation of violations) {
     expect(typeof violation.path).toBe("string");
@@ -23,7 +26,10 @@ export function expectWellFormedViolations(violations: readonly Violation[], ins
       expect(pointsInto(instance.value, parentOf(violation.path)), `parent of ${violation.path} exists`).toBe(true);
       expect(pointsInto(instance.value, violation.path), `${violation.path} is missing`).toBe(false);
     } else {
-      expect(pointsInto(instance.value, violation.path), `${violation.path} (${violation.rule}) names a value of the input`).toBe(true);
+      expect(
+        pointsInto(instance.value, violation.path),
+        `${violation.path} (${violation.rule}) names a value of the input`,
+      ).toBe(true);
     }
   }
 }
@@ -32,7 +38,12 @@ export function expectWellFormedViolations(violations: readonly Violation[], ins
 export function isPlainJson(value: unknown): boolean {
   if (value === null || typeof value === "string" || typeof value === "boolean") return true;
   if (typeof value === "number") return Number.isFinite(value);
-  if (Array.isArray(value)) return Object.getPrototypeOf(value) === Array.prototype && Object.keys(value).length === value.length && value.every(isPlainJson);
+  if (Array.isArray(value))
+    return (
+      Object.getPrototypeOf(value) === Array.prototype &&
+      Object.keys(value).length === value.length &&
+      value.every(isPlainJson)
+    );
   if (typeof value !== "object") return false;
   const prototype = Object.getPrototypeOf(value) as unknown;
   return (prototype === Object.prototype || prototype === null) && Object.values(value).every(isPlainJson);

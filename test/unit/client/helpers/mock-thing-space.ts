@@ -63,33 +63,60 @@ export class MockThingSpace {
           const response = await answer(recorded);
           if (response) return response;
         }
-        return HttpResponse.json({ errorCode: "REQUEST_FAILED.UnexpectedError", errorMessage: "no answer" }, { status: 500 });
+        return HttpResponse.json(
+          { errorCode: "REQUEST_FAILED.UnexpectedError", errorMessage: "no answer" },
+          { status: 500 },
+        );
       });
     return [
       route("post", "/oauth2/token", () => {
         const token = `access-token-${++this.#issued}`;
         this.validAccessTokens.add(token);
-        return HttpResponse.json({ access_token: token, token_type: "Bearer", expires_in: this.tokenExpiresIn, scope: "m2m" });
+        return HttpResponse.json({
+          access_token: token,
+          token_type: "Bearer",
+          expires_in: this.tokenExpiresIn,
+          scope: "m2m",
+        });
       }),
       route("post", "/session/login", (r) => {
-        if (!this.#bearerOk(r)) return HttpResponse.json({ errorCode: "UNAUTHORIZED", errorMessage: "bad bearer" }, { status: 401 });
+        if (!this.#bearerOk(r))
+          return HttpResponse.json({ errorCode: "UNAUTHORIZED", errorMessage: "bad bearer" }, { status: 401 });
         const token = `session-token-${++this.#issued}`;
         this.validSessions.add(token);
         return HttpResponse.json({ sessionToken: token });
       }),
       route("post", "/session/logout", (r) => this.#guard(r) ?? HttpResponse.json({ sessionToken: r.session })),
-      route("post", "/devices/actions/activate", (r) => this.#guard(r) ?? HttpResponse.json({ requestId: `request-${this.requests.length}` })),
-      route("put", "/devices/actions/goToState", (r) => this.#guard(r) ?? HttpResponse.json({ requestId: `request-${this.requests.length}` })),
+      route(
+        "post",
+        "/devices/actions/activate",
+        (r) => this.#guard(r) ?? HttpResponse.json({ requestId: `request-${this.requests.length}` }),
+      ),
+      route(
+        "put",
+        "/devices/actions/goToState",
+        (r) => this.#guard(r) ?? HttpResponse.json({ requestId: `request-${this.requests.length}` }),
+      ),
       route("post", "/devices/actions/add", (r) => {
         const devices = (r.body as { devicesToAdd: { deviceIds: unknown }[] }).devicesToAdd;
-        return this.#guard(r) ?? HttpResponse.json(devices.map((d) => ({ deviceIds: d.deviceIds, response: "Success" })));
+        return (
+          this.#guard(r) ?? HttpResponse.json(devices.map((d) => ({ deviceIds: d.deviceIds, response: "Success" })))
+        );
       }),
-      route("post", "/callbacks/:accountName", (r) =>
-        this.#guard(r) ?? HttpResponse.json({ accountName: accountOf(r.realPath), name: (r.body as { name: string }).name }),
+      route(
+        "post",
+        "/callbacks/:accountName",
+        (r) =>
+          this.#guard(r) ??
+          HttpResponse.json({ accountName: accountOf(r.realPath), name: (r.body as { name: string }).name }),
       ),
       route("get", "/callbacks/:accountName", (r) => this.#guard(r) ?? HttpResponse.json([])),
-      route("delete", "/callbacks/:accountName/name/:serviceName", (r) =>
-        this.#guard(r) ?? HttpResponse.json({ accountName: accountOf(r.realPath), serviceName: r.realPath.split("/").pop() }),
+      route(
+        "delete",
+        "/callbacks/:accountName/name/:serviceName",
+        (r) =>
+          this.#guard(r) ??
+          HttpResponse.json({ accountName: accountOf(r.realPath), serviceName: r.realPath.split("/").pop() }),
       ),
     ];
   }
@@ -106,9 +133,13 @@ export class MockThingSpace {
 
   // ThingSpace's answers to a missing or stale token.
   #guard(r: RecordedRequest): Response | undefined {
-    if (!this.#bearerOk(r)) return HttpResponse.json({ errorCode: "UNAUTHORIZED", errorMessage: "Invalid access token" }, { status: 401 });
+    if (!this.#bearerOk(r))
+      return HttpResponse.json({ errorCode: "UNAUTHORIZED", errorMessage: "Invalid access token" }, { status: 401 });
     if (!this.validSessions.has(r.session ?? "")) {
-      return HttpResponse.json({ errorCode: "REQUEST_FAILED.SessionToken.Expired", errorMessage: "Session token expired" }, { status: 400 });
+      return HttpResponse.json(
+        { errorCode: "REQUEST_FAILED.SessionToken.Expired", errorMessage: "Session token expired" },
+        { status: 400 },
+      );
     }
     return undefined;
   }
@@ -137,6 +168,11 @@ function accountOf(path: string): string {
 }
 
 /** ThingSpace's error body. */
-export function thingSpaceError(status: number, errorCode: string, errorMessage = "refused", headers?: HeadersInit): Response {
+export function thingSpaceError(
+  status: number,
+  errorCode: string,
+  errorMessage = "refused",
+  headers?: HeadersInit,
+): Response {
   return HttpResponse.json({ errorCode, errorMessage }, { status, headers });
 }

@@ -1,9 +1,8 @@
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { setupServer, type SetupServer } from "msw/node";
-import { createThingSpaceClient } from "../../../../src/client/create-thing-space-client.js";
-import type { ThingSpaceCommonOptions } from "../../../../src/client/client-options.js";
-import type { ThingSpaceClient, ActivateDevice } from "../../../../src/client/thing-space-client.js";
-import type { ThingSpaceLogger } from "../../../../src/client/logger.js";
+import { createThingSpaceClient, type ThingSpaceClient, type ActivateDevice } from "../../../../src/client/client.js";
+import type { ThingSpaceCommonOptions } from "../../../../src/client/options.js";
+import type { ThingSpaceLogger } from "../../../../src/client/log.js";
 import { createFakeClock, type FakeClock } from "./fake-clock.js";
 import { MockThingSpace, testBaseUrl, testCredentials } from "./mock-thing-space.js";
 
@@ -29,7 +28,12 @@ export function mockedClient(
   const logs: string[] = [];
   const capture = (level: string) => (message: string, details?: Record<string, unknown>) =>
     logs.push(`${level} ${message} ${details === undefined ? "" : JSON.stringify(details)}`);
-  const logger: ThingSpaceLogger = { debug: capture("debug"), info: capture("info"), warn: capture("warn"), error: capture("error") };
+  const logger: ThingSpaceLogger = {
+    debug: capture("debug"),
+    info: capture("info"),
+    warn: capture("warn"),
+    error: capture("error"),
+  };
   const client = createThingSpaceClient({
     baseUrl: testBaseUrl,
     credentials: testCredentials,

@@ -1,0 +1,281 @@
+/**
+ * The ThingSpace M2M client: its interface, the factory that wires it once, and its methods.
+ * Every method names its operation (a descriptor of operations.ts), validates its body, sends
+ * it through openapi-fetch, whose one middleware is the request loop (transport.ts), and turns
+ * an unsuccessful answer into the typed error for it.
+ */
+import type { ValidateFunction } from "ajv";
+import createClient, { type Client } from "openapi-fetch";
+import {
+  validateActivateDevicesRequest,
+  validateAddDevicesRequest,
+  validateGoToStateRequest,
+  validateRegisterCallbackRequest,
+} from "../../generated/validators.js";
+import { maxActivateDevices, maxAddDevices, maxGoToStateDevices, type paths, type Schemas } from "../shared/spec.js";
+import { createTokens } from "./auth.js";
+import { runBatch, type BatchOptions, type BatchResult, type DeviceSource } from "./batching.js";
+import {
+  AuthenticationError,
+  ValidationError,
+  assertValidBody,
+  errorFromResponse,
+  isSessionTokenCode,
+} from "./errors.js";
+import { resolveOptions, type ThingSpaceClientOptions, type ThingSpaceCredentials } from "./options.js";
+import { operations, type Operation } from "./operations.js";
+import { ClientRequest, createTransport } from "./transport.js";
+
+/** A device to activate (or move with goToState): its identifiers, and an IP address if any. */
+export type ActivateDevice = Schemas["DeviceWithIpAddress"];
+/** A device to move with goToState. */
+export type GoToStateDevice = NonNullable<Schemas["GoToStateRequest"]["devices"]>[number];
+/** A device to add. */
+export type AddDevice = Schemas["DeviceToAdd"];
+
+/** The activate body without its devices: what every chunk of a batch shares. */
+export type ActivateBatchRequest = Omit<Schemas["ActivateDevicesRequest"], "devices">;
+/** The goToState body without its devices (a batch lists devices; no filter). */
+export type GoToStateBatchRequest = Omit<
+  Schemas["GoToStateRequest"],
+  "devices" | "filter" | "devicesWithServiceAddress"
+>;
+/** The add body without its devices. */
+export type AddBatchRequest = Omit<Schemas["AddDevicesRequest"], "devicesToAdd">;
+
+/** Options of a single call. */
+export interface CallOptions {
+  /** Aborts the call (waiting for a pacing slot, a token or the answer); it rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** Options of a call on an account's resources. */
+export interface AccountCallOptions extends CallOptions {
+  /** The billing account (default: the client's `accountName` option). */
+  accountName?: Schemas["AccountName"];
+}
+
+/**
+ * The ThingSpace M2M client. Methods validate their body, send it with both tokens, and return
+ * ThingSpace's answer or throw a typed error (all subclasses of `ThingSpaceError`).
+ */
+export interface ThingSpaceClient {
+  /** Adds up to 200 devices in the PRE-ACTIVE state (POST /devices/actions/add); one result per device. */
+  addDevices(body: Schemas["AddDevicesRequest"], options?: CallOptions): Promise<Schemas["AddDevicesResponse"]>;
+  /** Activates up to 10,000 devices (POST /devices/actions/activate); results follow as CarrierService callbacks. */
+  activateDevices(
+    body: Schemas["ActivateDevicesRequest"],
+    options?: CallOptions,
+  ): Promise<Schemas["RequestIdResponse"]>;
+  /** Moves devices to a customer-defined service and state (PUT /devices/actions/goToState). */
+  goToState(body: Schemas["GoToStateRequest"], options?: CallOptions): Promise<Schemas["RequestIdResponse"]>;
+  /** Registers the URL that receives a callback service's messages (POST /callbacks/{accountName}). */
+  registerCallback(
+    body: Schemas["RegisterCallbackRequest"],
+    options?: AccountCallOptions,
+  ): Promise<Schemas["CallbackRegistration"]>;
+  /** Lists the account's callback registrations (GET /callbacks/{accountName}). */
+  listCallbacks(options?: AccountCallOptions): Promise<Schemas["CallbackRegistrationList"]>;
+  /** Removes a callback registration (DELETE /callbacks/{accountName}/name/{serviceName}). */
+  deleteCallback(
+    serviceName: Schemas["CallbackServiceName"],
+    options?: AccountCallOptions,
+  ): Promise<Schemas["CallbackDeletion"]>;
+  /** Ends the M2M session, if there is one (POST /session/logout); the next call logs in again. */
+  logout(options?: CallOptions): Promise<void>;
+
+  /** Activates any number of devices in requests of at most 10,000, paced. */
+  activateDevicesInBatches(
+    devices: DeviceSource<ActivateDevice>,
+    request: ActivateBatchRequest,
+    options?: BatchOptions<ActivateDevice, Schemas["RequestIdResponse"]>,
+  ): Promise<BatchResult>;
+  /** Moves any number of devices with goToState in requests of at most 10,000. */
+  goToStateInBatches(
+    devices: DeviceSource<GoToStateDevice>,
+    request: GoToStateBatchRequest,
+    options?: BatchOptions<GoToStateDevice, Schemas["RequestIdResponse"]>,
+  ): Promise<BatchResult>;
+  /** Adds any number of devices in requests of at most 200; each chunk's `response` has one result per device. */
+  addDevicesInBatches(
+    devices: DeviceSource<AddDevice>,
+    request: AddBatchRequest,
+    options?: BatchOptions<AddDevice, Schemas["AddDevicesResponse"]>,
+  ): Promise<BatchResult>;
+
+  /**
+   * After a failed login the client refuses to log in again (five failed logins lock the
+   * account). Call this once the cause is fixed, with new credentials if they changed; the next
+   * call then logs in. Also forgets the current tokens.
+   */
+  resetAuthentication(credentials?: Partial<ThingSpaceCredentials>): void;
+
+  /**
+   * The openapi-fetch client underneath (`paths` from the spec), with the same auth, pacing and
+   * retries. Middleware added with `use` runs its `onRequest` before the client sends the
+   * request; the client answers from its own `onRequest`, so no `onResponse` or `onError` runs.
+   */
+  readonly raw: Client<paths>;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+const requestIdOf = (response: Schemas["RequestIdResponse"]): string => response.requestId;
+
+/**
+ * Creates a ThingSpace M2M client: openapi-fetch on the spec's `paths`, whose one middleware
+ * sends every request through the request loop (the OAuth bearer and the `VZ-M2M-Token`
+ * session, one token request and one login shared by concurrent calls, safe retries, one replay
+ * after a refused token, activate pacing), with validation before sending, typed errors and
+ * batching.
+ *
+ * @example
+ * const client = createThingSpaceClient({ credentials, accountName: "0868924207-00001" });
+ * const { requestId } = await methods.activateDevices({ devices, servicePlan: "m2m4g", mdnZipCode: "98801" });
+ */
+export function createThingSpaceClient(options: ThingSpaceClientOptions): ThingSpaceClient {
+  const settings = resolveOptions(options);
+  const { redactor, logger } = settings;
+  // The token request and the login have an openapi-fetch client of their own, so that the
+  // middleware a user adds to `raw` never sees them (nor the client secret and password).
+  const api = createClient<paths>({ baseUrl: settings.m2mBaseUrl, Request: ClientRequest });
+  const authApi = createClient<paths>({ baseUrl: settings.m2mBaseUrl, Request: ClientRequest });
+  const tokens = createTokens(settings, authApi);
+  const transport = createTransport(settings, tokens);
+  api.use(transport);
+  authApi.use(transport);
+  const raw: Client<paths> = {
+    ...api,
+    // The transport answers from its onRequest, so it must stay the last middleware.
+    use(...middleware) {
+      api.eject(transport);
+      api.use(...middleware, transport);
+    },
+  };
+
+  /** openapi-fetch's `{ data, error, response }` → the data, or the typed error for the answer. */
+  const answerOf = async <Data>(
+    operation: Operation,
+    pending: Promise<{ data?: Data; error?: unknown; response: Response }>,
+  ): Promise<Data> => {
+    const { data, error, response } = await pending;
+    if (response.ok) return data as Data;
+    const failure = errorFromResponse(operation, response, error, redactor);
+    logger.warn(failure.message, { error: failure.name, status: response.status });
+    throw failure;
+  };
+  const check = (operation: Operation, validate: ValidateFunction, body: unknown): void => {
+    if (settings.validate) assertValidBody(operation, validate, body);
+  };
+  // The client's default account goes into bodies that take one and leave it out. Only plain
+  // objects get it, by spreading (a parsed `__proto__` key stays an own field the validator
+  // rejects, where Object.assign would turn it into the copy's prototype); anything else goes
+  // to validation unchanged.
+  const withAccount = <Body extends { accountName?: string }>(body: Body): Body =>
+    isPlainObject(body) && body.accountName === undefined && settings.accountName !== undefined
+      ? { ...body, accountName: settings.accountName }
+      : body;
+  const accountOf = (operation: Operation, accountName: string | undefined): string => {
+    const account = accountName ?? settings.accountName;
+    if (account === undefined || account === "") {
+      throw new ValidationError(operation.operationId, [
+        {
+          path: "/accountName",
+          rule: "required",
+          message:
+            "accountName (path parameter) is required: pass { accountName } or set the client's accountName option",
+        },
+      ]);
+    }
+    return account;
+  };
+
+  const methods: Omit<ThingSpaceClient, "activateDevicesInBatches" | "goToStateInBatches" | "addDevicesInBatches"> = {
+    async addDevices(body, options = {}) {
+      const sent = withAccount(body);
+      check(operations.addDevices, validateAddDevicesRequest, sent);
+      return answerOf(operations.addDevices, api.POST("/devices/actions/add", { body: sent, signal: options.signal }));
+    },
+    async activateDevices(body, options = {}) {
+      const sent = withAccount(body);
+      check(operations.activateDevices, validateActivateDevicesRequest, sent);
+      return answerOf(
+        operations.activateDevices,
+        api.POST("/devices/actions/activate", { body: sent, signal: options.signal }),
+      );
+    },
+    async goToState(body, options = {}) {
+      check(operations.goToState, validateGoToStateRequest, body);
+      return answerOf(operations.goToState, api.PUT("/devices/actions/goToState", { body, signal: options.signal }));
+    },
+    async registerCallback(body, options = {}) {
+      if (isPlainObject(body)) redactor.add(body.username, body.password);
+      const accountName = accountOf(operations.registerCallback, options.accountName);
+      check(operations.registerCallback, validateRegisterCallbackRequest, body);
+      const path = { accountName };
+      return answerOf(
+        operations.registerCallback,
+        api.POST("/callbacks/{accountName}", { params: { path }, body, signal: options.signal }),
+      );
+    },
+    async listCallbacks(options = {}) {
+      const path = { accountName: accountOf(operations.listCallbacks, options.accountName) };
+      return answerOf(
+        operations.listCallbacks,
+        api.GET("/callbacks/{accountName}", { params: { path }, signal: options.signal }),
+      );
+    },
+    async deleteCallback(serviceName, options = {}) {
+      const path = { accountName: accountOf(operations.deleteCallback, options.accountName), serviceName };
+      const pending = api.DELETE("/callbacks/{accountName}/name/{serviceName}", {
+        params: { path },
+        signal: options.signal,
+      });
+      return answerOf(operations.deleteCallback, pending);
+    },
+    async logout(options = {}) {
+      // Without a session there is nothing to end, and logging in just to log out would be absurd.
+      const session = tokens.session.peek();
+      if (session === undefined) return;
+      try {
+        await answerOf(operations.logOut, api.POST("/session/logout", { signal: options.signal }));
+        logger.info("M2M session ended");
+      } catch (error) {
+        // A session that already expired is as ended as it gets.
+        if (!(error instanceof AuthenticationError && isSessionTokenCode(error.errorCode))) throw error;
+      } finally {
+        tokens.session.forget(session);
+      }
+    },
+    resetAuthentication: (credentials) => tokens.reset(credentials),
+    raw,
+  };
+
+  // Each chunk is one call of the single-call method, so it is validated, paced, authenticated
+  // and replayed after a session expiry like any call.
+  return {
+    ...methods,
+    activateDevicesInBatches(devices, request, options) {
+      const send = (chunk: ActivateDevice[], signal?: AbortSignal) =>
+        methods.activateDevices({ ...request, devices: chunk }, { signal });
+      const batch = { operationId: "activateDevices", maxChunkSize: maxActivateDevices, send, requestIdOf };
+      return runBatch(batch, logger, devices, options);
+    },
+    goToStateInBatches(devices, request, options) {
+      const send = (chunk: GoToStateDevice[], signal?: AbortSignal) =>
+        methods.goToState({ ...request, devices: chunk }, { signal });
+      const batch = { operationId: "goToState", maxChunkSize: maxGoToStateDevices, send, requestIdOf };
+      return runBatch(batch, logger, devices, options);
+    },
+    addDevicesInBatches(devices, request, options) {
+      const send = (chunk: AddDevice[], signal?: AbortSignal) =>
+        methods.addDevices({ ...request, devicesToAdd: chunk }, { signal });
+      const batch = { operationId: "addDevices", maxChunkSize: maxAddDevices, send, requestIdOf: () => undefined };
+      return runBatch(batch, logger, devices, options);
+    },
+  };
+}

@@ -1,0 +1,461 @@
+/**
+ * Every error the client throws: one base class, a few subclasses carrying what a caller acts
+ * on (the operation, ThingSpace's status and code, the violations, what to check), and the one
+ * factory that turns an unsuccessful answer into the right one. None of them ever holds a
+ * secret (client secret, password, token, callback credential).
+ */
+import type { ValidateFunction } from "ajv";
+import { formatViolations, toViolations, type Violation } from "../shared/violations.js";
+import type { SecretRedactor } from "./log.js";
+import type { Operation } from "./operations.js";
+
+/**
+ * The one base class of every error the SDK throws, so `catch (e) { if (e instanceof
+ * ThingSpaceError) … }` covers them all. Subclasses add the context a caller acts on.
+ */
+export class ThingSpaceError extends Error {
+  override name = "ThingSpaceError";
+  /** The spec's operationId of the call that failed (`activateDevices`), when the error concerns one call. */
+  readonly operationId?: string;
+
+  constructor(message: string, options?: { cause?: unknown; operationId?: string }) {
+    super(message, options && "cause" in options ? { cause: options.cause } : undefined);
+    if (options?.operationId !== undefined) this.operationId = options.operationId;
+  }
+
+  /**
+   * What `JSON.stringify(error)` writes: the name, the message, the subclass's own fields and
+   * the cause's name and message only (a cause may be a platform error with arbitrary fields).
+   */
+  toJSON(): Record<string, unknown> {
+    const json: Record<string, unknown> = { name: this.name, message: this.message };
+    if (this.operationId !== undefined) json.operationId = this.operationId;
+    Object.assign(json, this.details());
+    if (this.cause instanceof Error) json.cause = { name: this.cause.name, message: this.cause.message };
+    return json;
+  }
+
+  /** The fields a subclass adds to its JSON form. */
+  protected details(): Record<string, unknown> {
+    return {};
+  }
+}
+
+/**
+ * Splits ThingSpace's `errorCode` into its parts. Codes are `CLASS.Detail`, sometimes behind a
+ * service prefix (`UnifiedWebService.REQUEST_FAILED.AccountNotFound`), so the class is found by
+ * name rather than by position.
+ */
+
+/** The classes ThingSpace files its error codes under. */
+export const errorClasses = ["INPUT_INVALID", "REQUEST_FAILED", "REQUEST_ONHOLD", "REQUEST_CANCELLED"] as const;
+
+/** One of {@link errorClasses}. */
+export type ErrorClass = (typeof errorClasses)[number];
+
+/** The parts of an error code; `errorClass` is undefined when the code names none of the classes. */
+export interface ParsedErrorCode {
+  /** The service prefix, e.g. `UnifiedWebService`, when there is one. */
+  service?: string;
+  errorClass?: ErrorClass;
+  /** What follows the class, e.g. `SessionToken.Expired`. */
+  detail: string;
+}
+
+/** Parses `UnifiedWebService.REQUEST_FAILED.AccountNotFound` into service, class and detail. */
+export function parseErrorCode(code: string): ParsedErrorCode {
+  const parts = code.split(".");
+  const index = parts.findIndex((part) => (errorClasses as readonly string[]).includes(part));
+  if (index === -1) return { detail: code };
+  const parsed: ParsedErrorCode = { errorClass: parts[index] as ErrorClass, detail: parts.slice(index + 1).join(".") };
+  if (index > 0) parsed.service = parts.slice(0, index).join(".");
+  return parsed;
+}
+
+/** True for the codes that mean the M2M session token is expired, malformed or unknown. */
+export function isSessionTokenCode(code: string | undefined): boolean {
+  return code !== undefined && parseErrorCode(code).detail.startsWith("SessionToken.");
+}
+
+/** What ThingSpace's answer said: the status and, when the body carried them, its code and message. */
+interface Answer {
+  status?: number;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+/** The fields of an answer, with the code's class and service parsed; absent ones left out. */
+function answerFields(answer: Answer): Answer & { errorClass?: ErrorClass; service?: string } {
+  const parsed = answer.errorCode === undefined ? undefined : parseErrorCode(answer.errorCode);
+  const fields: Answer & { errorClass?: ErrorClass; service?: string } = {};
+  if (answer.status !== undefined) fields.status = answer.status;
+  if (answer.errorCode !== undefined) fields.errorCode = answer.errorCode;
+  if (answer.errorMessage !== undefined) fields.errorMessage = answer.errorMessage;
+  if (parsed?.errorClass !== undefined) fields.errorClass = parsed.errorClass;
+  if (parsed?.service !== undefined) fields.service = parsed.service;
+  return fields;
+}
+
+/** `HTTP 400 REQUEST_FAILED.DeviceNotFound: "Device not found"`, for messages. */
+function summarizeAnswer(answer: Answer & { status: number }): string {
+  const code = answer.errorCode ? ` ${answer.errorCode}` : "";
+  const text = answer.errorMessage ? `: ${JSON.stringify(answer.errorMessage)}` : "";
+  return `HTTP ${answer.status}${code}${text}`;
+}
+
+/**
+ * An error that carries what ThingSpace answered, when it answered: the status, its code with
+ * the code's class and service prefix parsed, and its message.
+ */
+export abstract class ErrorWithAnswer extends ThingSpaceError {
+  declare readonly status?: number;
+  declare readonly errorCode?: string;
+  declare readonly errorMessage?: string;
+  /** `INPUT_INVALID`, `REQUEST_FAILED`, `REQUEST_ONHOLD` or `REQUEST_CANCELLED`, when the code names one. */
+  declare readonly errorClass?: ErrorClass;
+  /** The service prefix of the code (`UnifiedWebService`), when there is one. */
+  declare readonly service?: string;
+
+  constructor(message: string, answer: Answer & { operationId?: string }, options?: { cause?: unknown }) {
+    super(message, { ...options, operationId: answer.operationId });
+    Object.assign(this, answerFields(answer));
+  }
+
+  protected override details(): Record<string, unknown> {
+    return { ...answerFields(this) };
+  }
+}
+
+/** What ThingSpace answered: the HTTP status and, when the body was `{errorCode, errorMessage}`, both. */
+export interface ApiErrorFields {
+  /** The call, e.g. `POST /api/m2m/v1/devices/actions/activate`. */
+  operation: string;
+  operationId?: string;
+  status: number;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+/**
+ * ThingSpace refused the request (HTTP 4xx, or 503 once retries ran out): it did not take
+ * effect. `errorClass` is parsed from `errorCode` even behind a service prefix
+ * (`UnifiedWebService.REQUEST_FAILED.AccountNotFound` → `REQUEST_FAILED`).
+ */
+export class ThingSpaceApiError extends ErrorWithAnswer {
+  override name = "ThingSpaceApiError";
+  readonly operation: string;
+  declare readonly status: number;
+
+  constructor(fields: ApiErrorFields, options?: { cause?: unknown }) {
+    super(`ThingSpace refused ${fields.operation} with ${summarizeAnswer(fields)}.`, fields, options);
+    this.operation = fields.operation;
+  }
+
+  protected override details(): Record<string, unknown> {
+    return { operation: this.operation, ...super.details() };
+  }
+}
+
+/** Where authentication failed: the OAuth token, the M2M login, or a call whose tokens were refused. */
+export type AuthenticationStage = "token" | "login" | "request";
+
+/** The context of an {@link AuthenticationError}. */
+export interface AuthenticationErrorFields extends Answer {
+  stage: AuthenticationStage;
+  /** True when the client refuses to log in again until `resetAuthentication()` is called. */
+  locked?: boolean;
+  /** The call whose tokens were refused (stage `request`). */
+  operationId?: string;
+}
+
+/**
+ * The client could not authenticate. After a failed login the client is `locked`: five failed
+ * logins in a row lock the ThingSpace account, so it never logs in again on its own; fix the
+ * credentials and call `client.resetAuthentication()`.
+ */
+export class AuthenticationError extends ErrorWithAnswer {
+  override name = "AuthenticationError";
+  readonly stage: AuthenticationStage;
+  readonly locked: boolean;
+
+  constructor(message: string, fields: AuthenticationErrorFields, options?: { cause?: unknown }) {
+    super(message, fields, options);
+    this.stage = fields.stage;
+    this.locked = fields.locked ?? false;
+  }
+
+  protected override details(): Record<string, unknown> {
+    return { stage: this.stage, locked: this.locked, ...super.details() };
+  }
+}
+
+/** Why the outcome is unknown. */
+export type OutcomeUnknownReason = "timeout" | "server-error" | "connection-lost";
+
+/** The context of an {@link OutcomeUnknownError}. */
+export interface OutcomeUnknownFields extends Answer {
+  operation: string;
+  operationId?: string;
+  reason: OutcomeUnknownReason;
+  /** What to check before sending the call again. */
+  howToCheck: string;
+}
+
+const notSentAgain = "it may have taken effect, so it was not sent again.";
+
+const reasons: Record<OutcomeUnknownReason, string> = {
+  timeout: "got no answer in time",
+  "server-error": "failed on ThingSpace's side",
+  "connection-lost": "lost its connection",
+};
+
+/**
+ * The request was sent but its outcome is unknown (no answer in time, a 5xx, a connection lost
+ * mid-way): it may have taken effect. The SDK never replays such a call on its own; the message
+ * and `howToCheck` say how to find out.
+ */
+export class OutcomeUnknownError extends ErrorWithAnswer {
+  override name = "OutcomeUnknownError";
+  readonly operation: string;
+  readonly reason: OutcomeUnknownReason;
+  readonly howToCheck: string;
+
+  constructor(fields: OutcomeUnknownFields, options?: { cause?: unknown }) {
+    const answer =
+      fields.status === undefined
+        ? ""
+        : ` (${summarizeAnswer({ status: fields.status, errorCode: fields.errorCode })})`;
+    super(
+      `${fields.operation} ${reasons[fields.reason]}${answer}; ${notSentAgain} ${fields.howToCheck}`,
+      fields,
+      options,
+    );
+    this.operation = fields.operation;
+    this.reason = fields.reason;
+    this.howToCheck = fields.howToCheck;
+  }
+
+  protected override details(): Record<string, unknown> {
+    return { operation: this.operation, reason: this.reason, howToCheck: this.howToCheck, ...super.details() };
+  }
+}
+
+/**
+ * No answer arrived within the client's `timeoutMs`. The request had been sent, so it is also
+ * an {@link OutcomeUnknownError}: it may have taken effect and is never replayed automatically.
+ */
+export class TimeoutError extends OutcomeUnknownError {
+  override name = "TimeoutError";
+  readonly timeoutMs: number;
+
+  constructor(fields: { operation: string; operationId?: string; timeoutMs: number; howToCheck: string }) {
+    super({
+      operation: fields.operation,
+      operationId: fields.operationId,
+      reason: "timeout",
+      howToCheck: fields.howToCheck,
+    });
+    this.timeoutMs = fields.timeoutMs;
+    const waited = `got no answer within ${fields.timeoutMs} ms`;
+    this.message = `${fields.operation} ${waited}; ${notSentAgain} ${fields.howToCheck}`;
+  }
+
+  protected override details(): Record<string, unknown> {
+    return { ...super.details(), timeoutMs: this.timeoutMs };
+  }
+}
+
+/**
+ * The request never reached ThingSpace (connection refused, unknown host …), even after the
+ * retries: nothing happened, so sending it again is safe.
+ */
+export class ConnectionError extends ThingSpaceError {
+  override name = "ConnectionError";
+  readonly operation: string;
+  /** The platform's error code, e.g. `ECONNREFUSED`. */
+  readonly code?: string;
+  /** How many times the request was tried. */
+  readonly attempts: number;
+
+  constructor(
+    fields: { operation: string; operationId?: string; code?: string; attempts: number },
+    options?: { cause?: unknown },
+  ) {
+    const code = fields.code ? ` (${fields.code})` : "";
+    super(
+      `Could not connect to ThingSpace for ${fields.operation}${code} after ${fields.attempts} attempt(s). ` +
+        "The request never reached the server: it is safe to send again. Check the baseUrl option and the network.",
+      { ...options, operationId: fields.operationId },
+    );
+    this.operation = fields.operation;
+    if (fields.code !== undefined) this.code = fields.code;
+    this.attempts = fields.attempts;
+  }
+
+  protected override details(): Record<string, unknown> {
+    return { operation: this.operation, code: this.code, attempts: this.attempts };
+  }
+}
+
+/**
+ * A request body broke the spec's rules, so it was not sent. `violations` lists every problem
+ * with its JSON path, the rule and the allowed values; the message has one line per violation.
+ */
+export class ValidationError extends ThingSpaceError {
+  override name = "ValidationError";
+  /** The operation whose body was refused, e.g. `activateDevices` (its operationId). */
+  readonly operation: string;
+  readonly violations: readonly Violation[];
+
+  constructor(operation: string, violations: readonly Violation[]) {
+    const count = violations.length === 1 ? "1 violation" : `${violations.length} violations`;
+    super(`Invalid ${operation} request (${count}); nothing was sent:\n${formatViolations(violations)}`, {
+      operationId: operation,
+    });
+    this.operation = operation;
+    this.violations = violations;
+  }
+
+  protected override details(): Record<string, unknown> {
+    return { operation: this.operation, violations: this.violations };
+  }
+}
+
+/**
+ * Checks a request body with its generated validator and throws a {@link ValidationError}
+ * listing every violation, before anything is sent.
+ */
+export function assertValidBody(operation: Operation, validate: ValidateFunction, body: unknown): void {
+  if (!validate(body)) throw new ValidationError(operation.operationId, toViolations(validate.errors));
+}
+
+/**
+ * How messages name a call: its method and the path it was sent to (account name included), or
+ * the spec's path when the URL is unknown (a fetch stub's `Response` may have none).
+ */
+export function callName(operation: Operation, url: string): string {
+  return `${operation.method} ${url ? new URL(url).pathname : operation.schemaPath}`;
+}
+
+/**
+ * Reads whatever error body an answer carried: ThingSpace's `{errorCode, errorMessage}`, an
+ * OAuth `{error, error_description}`, or plain text. Anything else gives neither field.
+ */
+export function readErrorBody(body: unknown): { errorCode?: string; errorMessage?: string } {
+  if (typeof body === "string") {
+    const text = body.trim();
+    return text ? { errorMessage: text } : {};
+  }
+  if (!body || typeof body !== "object") return {};
+  const record = body as Record<string, unknown>;
+  const code = record.errorCode ?? record.error;
+  const message = record.errorMessage ?? record.error_description;
+  const result: { errorCode?: string; errorMessage?: string } = {};
+  if (typeof code === "string") result.errorCode = code;
+  if (typeof message === "string") result.errorMessage = message;
+  return result;
+}
+
+const maxMessageLength = 500;
+
+/**
+ * An unsuccessful answer's status and error fields, scrubbed of the client's secrets (a server
+ * may echo one in either field) and only then shortened, so no part of a secret survives a cut.
+ */
+export function readRefusal(status: number, body: unknown, redactor: SecretRedactor): Answer & { status: number } {
+  const { errorCode, errorMessage } = readErrorBody(body);
+  const message = redactor.redactOptional(errorMessage);
+  return {
+    status,
+    errorCode: redactor.redactOptional(errorCode),
+    errorMessage:
+      message !== undefined && message.length > maxMessageLength ? `${message.slice(0, maxMessageLength)}…` : message,
+  };
+}
+
+const lockAdvice =
+  "The client will not log in again on its own (five failed logins in a row lock the ThingSpace account): " +
+  "check the username and password, then call client.resetAuthentication().";
+
+// A login whose answer never came may still have counted as a failure, but it says nothing
+// about the credentials.
+const unansweredLockAdvice =
+  "The client will not log in again on its own, since the attempt may have counted towards the account lock-out " +
+  "(five failed logins in a row): once ThingSpace is reachable, call client.resetAuthentication().";
+
+/**
+ * The typed error for an unsuccessful answer (after the transport's retries and its one replay
+ * after a refused token), `body` being the answer as openapi-fetch parsed it:
+ * - to the token request or the login → {@link AuthenticationError} of that stage (a refused
+ *   login locks the client);
+ * - a refused token (401, `SessionToken.*`) → {@link AuthenticationError} of stage `request`;
+ * - a 5xx other than 503 on a call that can take effect → {@link OutcomeUnknownError};
+ * - anything else → {@link ThingSpaceApiError}.
+ */
+export function errorFromResponse(
+  operation: Operation,
+  response: Response,
+  body: unknown,
+  redactor: SecretRedactor,
+): ThingSpaceError {
+  const refusal = readRefusal(response.status, body, redactor);
+  if (operation.authStage === "token") {
+    // A 429 or 5xx says nothing about the credentials: the next call simply asks again.
+    const advice =
+      response.status === 429 || response.status >= 500
+        ? "ThingSpace's OAuth server is unavailable or busy; the next call asks for a token again."
+        : "Check the clientId and clientSecret options (the application's key and secret).";
+    return new AuthenticationError(
+      `ThingSpace refused the OAuth token request with ${summarizeAnswer(refusal)}. ${advice}`,
+      {
+        stage: "token",
+        ...refusal,
+      },
+    );
+  }
+  if (operation.authStage === "login") {
+    return new AuthenticationError(`ThingSpace refused the M2M login with ${summarizeAnswer(refusal)}. ${lockAdvice}`, {
+      stage: "login",
+      locked: true,
+      ...refusal,
+    });
+  }
+  const fields = { operation: callName(operation, response.url), operationId: operation.operationId, ...refusal };
+  if (response.status === 401 || isSessionTokenCode(fields.errorCode)) {
+    return new AuthenticationError(
+      `ThingSpace refused the tokens of ${fields.operation} with ${summarizeAnswer(fields)}. ` +
+        "A new token was already tried once; check the credentials.",
+      { stage: "request", ...fields },
+    );
+  }
+  if (response.status >= 500 && response.status !== 503 && operation.canTakeEffect) {
+    return new OutcomeUnknownError({ ...fields, reason: "server-error", howToCheck: operation.howToCheck });
+  }
+  return new ThingSpaceApiError(fields);
+}
+
+/**
+ * The error for a token request or a login that got no answer (the transport threw). A login
+ * whose connection was never made says nothing and may be tried again; any other unanswered
+ * login may have counted towards the lock-out, so it locks the client.
+ */
+export function unansweredAuthentication(
+  operation: Operation,
+  error: unknown,
+  redactor: SecretRedactor,
+): AuthenticationError {
+  const reason = redactor.redact((error as Error).message);
+  if (operation.authStage === "token") {
+    return new AuthenticationError(
+      `Could not get an OAuth access token: ${reason}`,
+      { stage: "token" },
+      { cause: error },
+    );
+  }
+  const locked = !(error instanceof ConnectionError);
+  return new AuthenticationError(
+    `The M2M login did not complete: ${reason} ${locked ? unansweredLockAdvice : "It can be tried again."}`,
+    { stage: "login", locked },
+    { cause: error },
+  );
+}

@@ -1,0 +1,214 @@
+/**
+ * The device actions: add (synchronous, no callback), activate and goToState (a `requestId`
+ * now, one callback per device later). Device counts are checked against the spec's limits
+ * before the schema, so a request over them gets ThingSpace's own code.
+ */
+import {
+  validateActivateDevicesRequest,
+  validateAddDevicesRequest,
+  validateGoToStateRequest,
+} from "../../../generated/validators.js";
+import { maxActivateDevices, maxAddDevices, maxGoToStateDevices, type Schemas } from "../../shared/spec.js";
+import {
+  activateSucceededPayload,
+  deviceFailedPayload,
+  goToStateSucceededPayload,
+  niddPayload,
+  type CallbackPayload,
+  type CallbackResult,
+} from "../delivery.js";
+import { countLimit, errorResponse, jsonResponse, readJsonBody, simulatorErrorCodes } from "../responses.js";
+import type { RouteHandler } from "../router.js";
+import { activeState, preActiveState, type SimulatedDevice } from "../state.js";
+
+type DeviceId = Schemas["DeviceId"];
+
+/**
+ * `POST /m2m/v1/devices/actions/add`: puts up to 200 devices in the account in the PRE-ACTIVE
+ * state and answers one result per device. A device already in service is reported, not
+ * changed; re-adding a PRE-ACTIVE one succeeds.
+ */
+export const addDevices: RouteHandler = async (request, context) => {
+  const parsed = await readJsonBody(
+    request,
+    validateAddDevicesRequest,
+    countLimit("devicesToAdd", maxAddDevices, simulatorErrorCodes.numberOfDevices, "add"),
+  );
+  if (!parsed.ok) return parsed.response;
+  const { devicesToAdd, groupName, customFields } = parsed.body;
+  const accountName = parsed.body.accountName ?? context.options.defaultAccountName;
+  const results: Schemas["AddDevicesResponse"] = devicesToAdd.map(({ deviceIds }) => {
+    const known = context.devices.find(accountName, deviceIds);
+    if (known && known.state !== preActiveState) {
+      return { deviceIds, response: `Device is already in account ${accountName} in state ${known.state}.` };
+    }
+    const device = context.devices.upsert(accountName, deviceIds, preActiveState);
+    if (groupName !== undefined) device.groupName = groupName;
+    if (customFields !== undefined) device.customFields = structuredClone(customFields);
+    return { deviceIds, response: "Success" };
+  });
+  return jsonResponse(results);
+};
+
+/**
+ * `POST /m2m/v1/devices/actions/activate`: answers a `requestId`, then one CarrierService
+ * callback per device. PRE-ACTIVE and unknown devices become ACTIVE (unknown ones are added to
+ * the account, as ThingSpace does); a device already in service gets a
+ * `REQUEST_FAILED.DeviceAlreadyActive` fault in its callback. At most 100 requests per account in
+ * a rolling minute: the 101st is answered 429 with `Retry-After`.
+ */
+export const activateDevices: RouteHandler = async (request, context) => {
+  const parsed = await readJsonBody(
+    request,
+    validateActivateDevicesRequest,
+    countLimit("devices", maxActivateDevices, simulatorErrorCodes.maxRequestsExceeded, "activate"),
+  );
+  if (!parsed.ok) return parsed.response;
+  const body = parsed.body;
+  const accountName = body.accountName ?? context.options.defaultAccountName;
+
+  const decision = context.admitActivate(accountName);
+  if (!decision.admitted) {
+    const limit = context.options.activateRequestsPerMinute;
+    return errorResponse(
+      simulatorErrorCodes.rateLimitExceeded,
+      `More than ${limit} activate requests in a minute for account ${accountName}; retry after ${decision.retryAfterSeconds} s.`,
+      429,
+      { "retry-after": String(decision.retryAfterSeconds) },
+    );
+  }
+
+  const targets: { deviceIds: DeviceId[]; ipAddress?: string }[] =
+    body.devices ?? context.devices.inGroup(accountName, body.groupName!).map(({ deviceIds }) => ({ deviceIds }));
+  if (targets.length === 0) {
+    return errorResponse(
+      simulatorErrorCodes.deviceNotFound,
+      `Device group ${body.groupName} of account ${accountName} has no device.`,
+    );
+  }
+
+  const requestId = context.options.requestId();
+  const results: CallbackResult[] = [];
+  const carrier = (payload: CallbackPayload) => results.push({ service: "CarrierService", accountName, payload });
+  for (const { deviceIds, ipAddress } of targets) {
+    const fault = context.faults.deviceFault({ operation: "activateDevices", accountName, deviceIds });
+    if (fault) {
+      carrier(deviceFailedPayload(requestId, deviceIds, fault));
+      continue;
+    }
+    const known = context.devices.find(accountName, deviceIds);
+    if (known && known.state !== preActiveState) {
+      carrier(
+        deviceFailedPayload(requestId, deviceIds, {
+          faultcode: simulatorErrorCodes.deviceAlreadyActive,
+          faultstring: `Device is already active (state ${known.state}).`,
+        }),
+      );
+      continue;
+    }
+    const device = context.devices.upsert(accountName, deviceIds, preActiveState);
+    device.state = activeState;
+    device.servicePlan = body.servicePlan;
+    device.ipAddress = ipAddress ?? device.ipAddress ?? context.assignIpAddress();
+    if (body.devices && body.groupName !== undefined) device.groupName = body.groupName;
+    if (body.customFields !== undefined) device.customFields = structuredClone(body.customFields);
+    if (!device.deviceIds.some(({ kind }) => kind === "mdn")) {
+      context.devices.addId(device, { kind: "mdn", id: context.assignMdn() });
+    }
+    carrier(activateSucceededPayload(requestId, deviceIds, device));
+    const nidd = context.options.nidd?.({ accountName, deviceIds: device.deviceIds });
+    if (nidd) results.push({ service: "NiddService", accountName, payload: niddPayload(requestId, device, nidd) });
+  }
+  context.delivery.dispatch(results);
+  const answer: Schemas["RequestIdResponse"] = { requestId };
+  return jsonResponse(answer);
+};
+
+// Two devices are "in the same state" when both their service and their state agree.
+function stateOf(device: SimulatedDevice): string {
+  return `${device.serviceName ?? ""}\u0000${device.state}`;
+}
+
+function describe(device: SimulatedDevice): string {
+  return device.serviceName === undefined ? device.state : `${device.serviceName}/${device.state}`;
+}
+
+// Why a device cannot move: unknown, or not in the state of the request's first device.
+function faultFor(
+  device: SimulatedDevice | undefined,
+  first: SimulatedDevice | undefined,
+): Schemas["FaultResponse"] | undefined {
+  if (device === undefined || first === undefined) {
+    return { faultcode: simulatorErrorCodes.deviceNotFound, faultstring: "Device not found." };
+  }
+  if (stateOf(device) === stateOf(first)) return undefined;
+  return {
+    faultcode: simulatorErrorCodes.deviceStateMismatch,
+    faultstring: `Device is in state ${describe(device)}, not in the state of the request's first device (${describe(first)}).`,
+  };
+}
+
+/**
+ * `PUT /m2m/v1/devices/actions/goToState`: answers a `requestId`, then one StateService callback
+ * per device. Devices come from `devices`, `devicesWithServiceAddress` or a `filter`. As
+ * ThingSpace documents, every device is assumed to start in the state of the first one: a device
+ * in another state, or unknown, gets a fault in its callback instead of moving.
+ */
+export const goToState: RouteHandler = async (request, context) => {
+  const parsed = await readJsonBody(
+    request,
+    validateGoToStateRequest,
+    countLimit("devices", maxGoToStateDevices, simulatorErrorCodes.maxRequestsExceeded, "goToState"),
+    countLimit("devicesWithServiceAddress", maxGoToStateDevices, simulatorErrorCodes.maxRequestsExceeded, "goToState"),
+  );
+  if (!parsed.ok) return parsed.response;
+  const body = parsed.body;
+
+  let targets: { deviceIds: DeviceId[]; ipAddress?: string; device: SimulatedDevice | undefined }[];
+  const listed = body.devices ?? body.devicesWithServiceAddress;
+  if (listed) {
+    targets = listed.map(({ deviceIds, ipAddress }) => ({
+      deviceIds,
+      ipAddress,
+      device: context.devices.locate(deviceIds),
+    }));
+  } else {
+    const accountName = body.filter!.accountName ?? context.options.defaultAccountName;
+    targets = context.devices
+      .matching(accountName, body.filter!)
+      .map((device) => ({ deviceIds: device.deviceIds, device }));
+    if (targets.length === 0) {
+      return errorResponse(
+        simulatorErrorCodes.deviceNotFound,
+        `No device of account ${accountName} matches the filter.`,
+      );
+    }
+  }
+
+  // The reference state is read before anything moves; an unknown first device has none, so
+  // the first device that exists sets it.
+  const found = targets.find((target) => target.device)?.device;
+  const first = found && structuredClone(found);
+  const requestId = context.options.requestId();
+  const results: CallbackResult[] = [];
+  for (const { deviceIds, ipAddress, device } of targets) {
+    const accountName = device?.accountName ?? context.options.defaultAccountName;
+    const result = (payload: CallbackPayload) => results.push({ service: "StateService", accountName, payload });
+    const fault =
+      context.faults.deviceFault({ operation: "goToState", accountName, deviceIds }) ?? faultFor(device, first);
+    if (fault || !device) {
+      result(deviceFailedPayload(requestId, deviceIds, fault!));
+      continue;
+    }
+    device.serviceName = body.serviceName;
+    device.state = body.stateName;
+    device.servicePlan = body.servicePlan;
+    if (ipAddress !== undefined) device.ipAddress = ipAddress;
+    if (body.groupName !== undefined) device.groupName = body.groupName;
+    if (body.customFields !== undefined) device.customFields = structuredClone(body.customFields);
+    result(goToStateSucceededPayload(requestId, deviceIds, device));
+  }
+  context.delivery.dispatch(results);
+  const answer: Schemas["RequestIdResponse"] = { requestId };
+  return jsonResponse(answer);
+};

@@ -1,0 +1,319 @@
+/**
+ * What the simulator remembers between requests: the access tokens it issued, the M2M sessions
+ * and users, the callback listeners, the devices of every account and each account's activate
+ * requests of the last minute. Time is the injected clock's, so a test moves it instead of
+ * waiting.
+ */
+import { randomBytes } from "node:crypto";
+import type { Clock } from "../shared/clock.js";
+import { deviceIdKey } from "../shared/device-key.js";
+import { RollingWindow } from "../shared/rolling-window.js";
+import { sameSecret } from "../shared/secrets.js";
+import type { Schemas } from "../shared/spec.js";
+import { simulatorErrorCodes } from "./responses.js";
+
+type DeviceId = Schemas["DeviceId"];
+type CustomField = Schemas["CustomField"];
+type CallbackServiceName = Schemas["CallbackServiceName"];
+
+// ---------------------------------------------------------------------------------------------
+// Access tokens: valid for a configurable time, revocable, and all expirable at once so a test
+// can make a client meet a 401 in the middle of its work.
+
+/** Issued bearer tokens and their expiry. */
+export interface AccessTokenStore {
+  /** A new token valid `ttlSeconds` from now. */
+  issue(): { accessToken: string; expiresIn: number };
+  isValid(token: string): boolean;
+  revoke(token: string): void;
+  /** Every token issued so far stops working. */
+  expireAll(): void;
+}
+
+/** Creates a store whose tokens live `ttlSeconds` by the clock. */
+export function createAccessTokenStore(ttlSeconds: number, clock: Clock): AccessTokenStore {
+  const expiries = new Map<string, number>();
+  return {
+    issue() {
+      const accessToken = randomBytes(16).toString("hex");
+      expiries.set(accessToken, clock.now() + ttlSeconds * 1000);
+      return { accessToken, expiresIn: ttlSeconds };
+    },
+    isValid(token) {
+      const expiry = expiries.get(token);
+      if (expiry === undefined) return false;
+      if (clock.now() < expiry) return true;
+      expiries.delete(token);
+      return false;
+    },
+    revoke(token) {
+      expiries.delete(token);
+    },
+    expireAll() {
+      expiries.clear();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// M2M sessions: tokens that expire after a configurable idle time (ThingSpace: 20 minutes
+// without use), and the users allowed to log in. With no users configured any username and
+// password is accepted, like ThingSpace's sandbox; once users exist, a wrong pair fails, and
+// five failures in a row lock the user as ThingSpace does.
+
+// How many failed logins in a row lock a user (ThingSpace's documented rule).
+const loginAttemptsBeforeLock = 5;
+
+/** A login's outcome: a session token, or ThingSpace's error code. */
+type LoginOutcome = { ok: true; sessionToken: string } | { ok: false; errorCode: string; errorMessage: string };
+
+/** The session and user state. */
+export interface SessionStore {
+  logIn(username: string, password: string): Promise<LoginOutcome>;
+  /** Checks a token and, when valid, counts it as used now (which restarts its idle time). */
+  touch(token: string): boolean;
+  logOut(token: string): boolean;
+  /** Every session ends: the next call with any token fails with `SessionToken.Expired`. */
+  expireAll(): void;
+  /** Allows this user to log in; from then on only registered users can. */
+  registerUser(username: string, password: string): void;
+}
+
+/** Creates the store; `users` restricts logins to those pairs. */
+export function createSessionStore(options: {
+  idleTimeoutMs: number;
+  clock: Clock;
+  users?: Readonly<Record<string, string>> | undefined;
+}): SessionStore {
+  const { clock } = options;
+  const lastUsed = new Map<string, number>();
+  let registered = options.users ? new Map(Object.entries(options.users)) : undefined;
+  const failures = new Map<string, number>();
+
+  return {
+    async logIn(username, password) {
+      if (registered) {
+        const expected = registered.get(username);
+        // Compared first: what follows runs without a pause, so concurrent logins count their
+        // failures one after the other, as they did when the comparison was synchronous.
+        const matches = expected !== undefined && (await sameSecret(expected, password));
+        if ((failures.get(username) ?? 0) >= loginAttemptsBeforeLock) {
+          return {
+            ok: false,
+            errorCode: simulatorErrorCodes.userLocked,
+            errorMessage: `User ${username} is locked after ${loginAttemptsBeforeLock} failed logins in a row; contact support.`,
+          };
+        }
+        if (!matches) {
+          failures.set(username, (failures.get(username) ?? 0) + 1);
+          return {
+            ok: false,
+            errorCode: simulatorErrorCodes.loginFailed,
+            errorMessage: "Invalid username or password.",
+          };
+        }
+        failures.delete(username);
+      }
+      const sessionToken = randomBytes(16).toString("hex");
+      lastUsed.set(sessionToken, clock.now());
+      return { ok: true, sessionToken };
+    },
+    touch(token) {
+      const last = lastUsed.get(token);
+      if (last === undefined) return false;
+      const now = clock.now();
+      if (now - last >= options.idleTimeoutMs) {
+        lastUsed.delete(token);
+        return false;
+      }
+      lastUsed.set(token, now);
+      return true;
+    },
+    logOut(token) {
+      return lastUsed.delete(token);
+    },
+    expireAll() {
+      lastUsed.clear();
+    },
+    registerUser(username, password) {
+      registered ??= new Map();
+      registered.set(username, password);
+      failures.delete(username);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Callback listeners registered per account and service, as `POST /callbacks/{accountName}`
+// leaves them. The credentials are kept only to be echoed in callback bodies: listings and
+// inspection never show them.
+
+/** A registration with the credentials that go back in every callback body. */
+export interface RegisteredListener {
+  url: string;
+  username: string;
+  password: string;
+}
+
+/** Listeners of every account. */
+export interface CallbackRegistry {
+  /** Registers (or replaces) the account's listener for a service. */
+  register(accountName: string, name: CallbackServiceName, listener: RegisteredListener): void;
+  get(accountName: string, name: CallbackServiceName): RegisteredListener | undefined;
+  /** True when there was a registration to remove. */
+  remove(accountName: string, name: CallbackServiceName): boolean;
+  /** The account's registrations, without credentials. */
+  list(accountName: string): Schemas["CallbackRegistration"][];
+}
+
+/** Creates an empty registry. */
+export function createCallbackRegistry(): CallbackRegistry {
+  const accounts = new Map<string, Map<CallbackServiceName, RegisteredListener>>();
+  return {
+    register(accountName, name, listener) {
+      let services = accounts.get(accountName);
+      if (!services) accounts.set(accountName, (services = new Map()));
+      services.set(name, { ...listener });
+    },
+    get: (accountName, name) => accounts.get(accountName)?.get(name),
+    remove: (accountName, name) => accounts.get(accountName)?.delete(name) ?? false,
+    list: (accountName) =>
+      [...(accounts.get(accountName) ?? new Map<CallbackServiceName, RegisteredListener>())].map(([name, { url }]) => ({
+        accountName,
+        name,
+        url,
+      })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Device state per account. A device is found by any of its identifiers (a request may name it
+// by IMEI one day and by ICCID the next), kinds compared case-insensitively.
+
+/** The state `addDevices` puts devices in. */
+export const preActiveState = "PRE-ACTIVE";
+/** The state `activateDevices` puts devices in. */
+export const activeState = "ACTIVE";
+
+/** A device as the simulator holds it. */
+export interface SimulatedDevice {
+  accountName: string;
+  /** Every identifier known for the device, the MDN assigned at activation included. */
+  deviceIds: DeviceId[];
+  /** `PRE-ACTIVE`, `ACTIVE`, or the customer-defined state set by goToState. */
+  state: string;
+  /** The customer-defined service set by goToState. */
+  serviceName?: string;
+  servicePlan?: string;
+  groupName?: string;
+  ipAddress?: string;
+  customFields?: CustomField[];
+}
+
+/** Devices of every account. */
+export interface DeviceStore {
+  find(accountName: string, deviceIds: readonly DeviceId[]): SimulatedDevice | undefined;
+  /** The device in whichever account holds it (a goToState device list names no account). */
+  locate(deviceIds: readonly DeviceId[]): SimulatedDevice | undefined;
+  /** The device, created in `state` when it is unknown; identifiers not yet known are added to it. */
+  upsert(accountName: string, deviceIds: readonly DeviceId[], state: string): SimulatedDevice;
+  /** Records a new identifier of a device (the MDN assigned at activation). */
+  addId(device: SimulatedDevice, deviceId: DeviceId): void;
+  /** Devices of the account in the group, in the order they were added. */
+  inGroup(accountName: string, groupName: string): SimulatedDevice[];
+  /** Devices every criterion of a goToState filter matches. */
+  matching(accountName: string, filter: Schemas["GoToStateFilter"]): SimulatedDevice[];
+  /** Copies of the devices of one account, or of every account. */
+  list(accountName?: string): SimulatedDevice[];
+}
+
+function hasCustomFields(device: SimulatedDevice, wanted: readonly CustomField[]): boolean {
+  return wanted.every((field) =>
+    device.customFields?.some((own) => own.key === field.key && own.value === field.value),
+  );
+}
+
+/** Creates an empty store. */
+export function createDeviceStore(): DeviceStore {
+  const accounts = new Map<string, { devices: SimulatedDevice[]; byId: Map<string, SimulatedDevice> }>();
+
+  function account(name: string) {
+    let entry = accounts.get(name);
+    if (!entry) accounts.set(name, (entry = { devices: [], byId: new Map() }));
+    return entry;
+  }
+
+  const store: DeviceStore = {
+    find(accountName, deviceIds) {
+      const byId = accounts.get(accountName)?.byId;
+      if (!byId) return undefined;
+      for (const id of deviceIds) {
+        const device = byId.get(deviceIdKey(id));
+        if (device) return device;
+      }
+      return undefined;
+    },
+    locate(deviceIds) {
+      for (const name of accounts.keys()) {
+        const device = store.find(name, deviceIds);
+        if (device) return device;
+      }
+      return undefined;
+    },
+    upsert(accountName, deviceIds, state) {
+      let device = store.find(accountName, deviceIds);
+      if (!device) {
+        device = { accountName, deviceIds: [], state };
+        account(accountName).devices.push(device);
+      }
+      for (const id of deviceIds) store.addId(device, id);
+      return device;
+    },
+    addId(device, deviceId) {
+      const key = deviceIdKey(deviceId);
+      const { byId } = account(device.accountName);
+      if (byId.get(key) === device) return;
+      byId.set(key, device);
+      device.deviceIds.push({ kind: deviceId.kind, id: deviceId.id });
+    },
+    inGroup(accountName, groupName) {
+      return account(accountName).devices.filter((device) => device.groupName === groupName);
+    },
+    matching(accountName, filter) {
+      return account(accountName).devices.filter(
+        (device) =>
+          (filter.groupName === undefined || device.groupName === filter.groupName) &&
+          (filter.servicePlan === undefined || device.servicePlan === filter.servicePlan) &&
+          (filter.customFields === undefined || hasCustomFields(device, filter.customFields)),
+      );
+    },
+    list(accountName) {
+      const names = accountName === undefined ? [...accounts.keys()] : [accountName];
+      return names.flatMap((name) => accounts.get(name)?.devices ?? []).map((device) => structuredClone(device));
+    },
+  };
+  return store;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The activate rate limit: ThingSpace allows 100 activate requests a minute per account. Only
+// admitted requests count, so a client that backs off for `Retry-After` seconds is admitted when
+// it comes back.
+
+/** Admits an account's activate request, or says how long until one is allowed. */
+export type ActivateLimit = (
+  accountName: string,
+) => { admitted: true } | { admitted: false; retryAfterSeconds: number };
+
+/** At most `perMinute` admissions per account in any rolling minute of the clock. */
+export function createActivateLimit(perMinute: number, clock: Clock): ActivateLimit {
+  const windows = new Map<string, RollingWindow>();
+  return (accountName) => {
+    let window = windows.get(accountName);
+    if (!window) windows.set(accountName, (window = new RollingWindow(perMinute, 60_000, () => clock.now())));
+    const waitMs = window.tryTake();
+    return waitMs === 0
+      ? { admitted: true }
+      : { admitted: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+  };
+}
