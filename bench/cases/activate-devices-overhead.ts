@@ -106,7 +106,7 @@ export const activateDevicesOverhead: BenchCase = {
       met: small.ratio <= 1.2 && large.ratio <= 1.2,
       note:
         "What bounds it: openapi-fetch itself (its Request, merged Headers, middleware loop and answer parsing) costs about what the second figure shows before the SDK does anything; on top of it the request carries its own AbortSignal so that an attempt can be aborted at its timeout, and undici follows a Request's signal with a WeakRef and a FinalizationRegistry (some 30 µs per request on Node 20, a third of the bare call). Auth headers, pacing, timeout and retry bookkeeping add a few µs. With 1,000 devices the fixed cost is spread over a larger body. " +
-        "It started at 6.5× (10 devices) and 1.8× (1,000): every attempt was a `request.clone()` (a tee of the body stream) piped through `new Request(clone, { signal })`, the auth middleware kept one more clone for its replay, and the signal was combined with `AbortSignal.any`. Now the first attempt sends the request itself and retries and replays are rebuilt from the body it was made with (src/client/transport/replayable-request.ts).",
+        "It started at 6.5× (10 devices) and 1.8× (1,000): every attempt was a `request.clone()` (a tee of the body stream) piped through `new Request(clone, { signal })`, the auth middleware kept one more clone for its replay, and the signal was combined with `AbortSignal.any`. Now the first attempt sends the request itself and retries and replays are rebuilt from the body it was made with (the `ClientRequest` class in src/client/transport.ts).",
     };
   },
 };

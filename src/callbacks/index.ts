@@ -25,6 +25,7 @@ export {
   type CallbackHandlerOptions,
   type CallbackHandlers,
   type CallbackRequestContext,
+  type CallbackAnswer,
   type CallbackRequestHandler,
   type InvalidCallbackEvent,
 } from "./receiver.js";
