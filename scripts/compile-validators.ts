@@ -112,22 +112,33 @@ export function createSpecAjv(document: Record<string, unknown>, { standalone }:
 /** The `$ref` under which {@link createSpecAjv} holds the component schema `name`. */
 export const specSchemaRef = (name: string): string => `${bundleId}#/$defs/${name}`;
 
-type ArrayLimits = Record<string, { minItems?: number; maxItems?: number }>;
+type Limits = Record<string, Record<string, number>>;
+
+/** The bounds each kind of limit reads from a top-level property's schema. */
+const limitKeywords = {
+  arrayLimits: ["minItems", "maxItems"],
+  numberLimits: ["minimum", "maximum"],
+} as const;
 
 /**
- * `minItems`/`maxItems` of a body schema's top-level arrays (activate's `devices`: at most
- * 10,000), for the code that splits a batch into requests. They ride on the validator as
- * `arrayLimits`, so the client reads the few numbers it needs without shipping the whole
+ * The bounds of a body schema's top-level properties: `arrayLimits` are the arrays'
+ * `minItems`/`maxItems` (activate's `devices`: at most 10,000), for the code that splits a batch
+ * into requests; `numberLimits` the numbers' `minimum`/`maximum` (listDevices' page size). They
+ * ride on the validator, so the client reads the few numbers it needs without shipping the whole
  * bundled spec (some 57 KB minified).
  */
-export function arrayLimitsOf(document: Record<string, unknown>, name: string): ArrayLimits | undefined {
+export function limitsOf(
+  document: Record<string, unknown>,
+  name: string,
+  kind: keyof typeof limitKeywords,
+): Limits | undefined {
   const schemas = (
     document.components as { schemas: Record<string, { properties?: Record<string, Record<string, unknown>> }> }
   ).schemas;
-  const limits: ArrayLimits = {};
+  const limits: Limits = {};
   for (const [property, schema] of Object.entries(schemas[name]?.properties ?? {})) {
-    const bounds: { minItems?: number; maxItems?: number } = {};
-    for (const key of ["minItems", "maxItems"] as const) if (typeof schema[key] === "number") bounds[key] = schema[key];
+    const bounds: Record<string, number> = {};
+    for (const key of limitKeywords[kind]) if (typeof schema[key] === "number") bounds[key] = schema[key];
     if (Object.keys(bounds).length > 0) limits[property] = bounds;
   }
   return Object.keys(limits).length > 0 ? limits : undefined;
@@ -160,12 +171,14 @@ export function compileValidatorModule(document: Record<string, unknown>): { cod
   const exports: Record<string, string> = {};
   for (const name of names) exports[`validate${name}`] = specSchemaRef(name);
   const limits = new Map(
-    names.flatMap((name) => {
-      const found = arrayLimitsOf(document, name);
-      return found ? [[name, JSON.stringify(found)] as const] : [];
-    }),
+    names.flatMap((name) =>
+      (Object.keys(limitKeywords) as (keyof typeof limitKeywords)[]).flatMap((kind) => {
+        const found = limitsOf(document, name, kind);
+        return found ? [[`${name}.${kind}`, { name, kind, json: JSON.stringify(found) }] as const] : [];
+      }),
+    ),
   );
-  const attached = [...limits].map(([name, json]) => `validate${name}.arrayLimits = ${json};`);
+  const attached = [...limits.values()].map(({ name, kind, json }) => `validate${name}.${kind} = ${json};`);
   const variants = new Map(
     names.flatMap((name) => {
       const found = oneOfVariantsOf(document, name, names);
@@ -185,8 +198,11 @@ export function compileValidatorModule(document: Record<string, unknown>): { cod
       (name) =>
         `/** Validates a \`${name}\` (compiled from spec/components/schemas/${name}.yaml). */\n` +
         `export declare const validate${name}: ValidateFunction<components["schemas"]["${name}"]>` +
-        (limits.has(name)
-          ? ` & {\n  /** \`minItems\`/\`maxItems\` of the top-level arrays. */\n  readonly arrayLimits: ${limits.get(name)};\n}`
+        (limits.has(`${name}.arrayLimits`)
+          ? ` & {\n  /** \`minItems\`/\`maxItems\` of the top-level arrays. */\n  readonly arrayLimits: ${limits.get(`${name}.arrayLimits`)!.json};\n}`
+          : "") +
+        (limits.has(`${name}.numberLimits`)
+          ? ` & {\n  /** \`minimum\`/\`maximum\` of the top-level numbers. */\n  readonly numberLimits: ${limits.get(`${name}.numberLimits`)!.json};\n}`
           : "") +
         (variants.has(name)
           ? ` & {\n  /** The validators of the \`oneOf\` variants, in order: valid means exactly one of them passes. */\n  readonly variants: readonly [${variants
