@@ -112,33 +112,42 @@ export function createSpecAjv(document: Record<string, unknown>, { standalone }:
 /** The `$ref` under which {@link createSpecAjv} holds the component schema `name`. */
 export const specSchemaRef = (name: string): string => `${bundleId}#/$defs/${name}`;
 
-type Limits = Record<string, Record<string, number>>;
-
-/** The bounds each kind of limit reads from a top-level property's schema. */
-const limitKeywords = {
-  arrayLimits: ["minItems", "maxItems"],
-  numberLimits: ["minimum", "maximum"],
-} as const;
-
 /**
- * The bounds of a body schema's top-level properties: `arrayLimits` are the arrays'
- * `minItems`/`maxItems` (activate's `devices`: at most 10,000), for the code that splits a batch
- * into requests; `numberLimits` the numbers' `minimum`/`maximum` (listDevices' page size). They
- * ride on the validator, so the client reads the few numbers it needs without shipping the whole
- * bundled spec (some 57 KB minified).
+ * `minimum`/`maximum` of a body schema's top-level numbers (listDevices' `maxNumberOfDevices`: at
+ * most 100), riding on the validator as `numberLimits` for the same reason as `arrayLimits`.
  */
-export function limitsOf(
+export function numberLimitsOf(
   document: Record<string, unknown>,
   name: string,
-  kind: keyof typeof limitKeywords,
-): Limits | undefined {
+): Record<string, { minimum?: number; maximum?: number }> | undefined {
   const schemas = (
     document.components as { schemas: Record<string, { properties?: Record<string, Record<string, unknown>> }> }
   ).schemas;
-  const limits: Limits = {};
+  const limits = Object.entries(schemas[name]?.properties ?? {}).flatMap(([property, schema]) => {
+    const bounds = Object.fromEntries(
+      (["minimum", "maximum"] as const).flatMap((key) => (typeof schema[key] === "number" ? [[key, schema[key]]] : [])),
+    );
+    return Object.keys(bounds).length > 0 ? [[property, bounds] as const] : [];
+  });
+  return limits.length > 0 ? Object.fromEntries(limits) : undefined;
+}
+
+type ArrayLimits = Record<string, { minItems?: number; maxItems?: number }>;
+
+/**
+ * `minItems`/`maxItems` of a body schema's top-level arrays (activate's `devices`: at most
+ * 10,000), for the code that splits a batch into requests. They ride on the validator as
+ * `arrayLimits`, so the client reads the few numbers it needs without shipping the whole
+ * bundled spec (some 57 KB minified).
+ */
+export function arrayLimitsOf(document: Record<string, unknown>, name: string): ArrayLimits | undefined {
+  const schemas = (
+    document.components as { schemas: Record<string, { properties?: Record<string, Record<string, unknown>> }> }
+  ).schemas;
+  const limits: ArrayLimits = {};
   for (const [property, schema] of Object.entries(schemas[name]?.properties ?? {})) {
-    const bounds: Record<string, number> = {};
-    for (const key of limitKeywords[kind]) if (typeof schema[key] === "number") bounds[key] = schema[key];
+    const bounds: { minItems?: number; maxItems?: number } = {};
+    for (const key of ["minItems", "maxItems"] as const) if (typeof schema[key] === "number") bounds[key] = schema[key];
     if (Object.keys(bounds).length > 0) limits[property] = bounds;
   }
   return Object.keys(limits).length > 0 ? limits : undefined;
@@ -171,23 +180,29 @@ export function compileValidatorModule(document: Record<string, unknown>): { cod
   const exports: Record<string, string> = {};
   for (const name of names) exports[`validate${name}`] = specSchemaRef(name);
   const limits = new Map(
-    names.flatMap((name) =>
-      (Object.keys(limitKeywords) as (keyof typeof limitKeywords)[]).flatMap((kind) => {
-        const found = limitsOf(document, name, kind);
-        return found ? [[`${name}.${kind}`, { name, kind, json: JSON.stringify(found) }] as const] : [];
-      }),
-    ),
+    names.flatMap((name) => {
+      const found = arrayLimitsOf(document, name);
+      return found ? [[name, JSON.stringify(found)] as const] : [];
+    }),
   );
-  const attached = [...limits.values()].map(({ name, kind, json }) => `validate${name}.${kind} = ${json};`);
+  const attached = [...limits].map(([name, json]) => `validate${name}.arrayLimits = ${json};`);
   const variants = new Map(
     names.flatMap((name) => {
       const found = oneOfVariantsOf(document, name, names);
       return found ? [[name, found] as const] : [];
     }),
   );
-  const listed = [...variants].map(
-    ([name, of]) => `validate${name}.variants = [${of.map((v) => `validate${v}`).join(", ")}];`,
+  const numbers = new Map(
+    names.flatMap((name) => {
+      const found = numberLimitsOf(document, name);
+      return found ? [[name, JSON.stringify(found)] as const] : [];
+    }),
   );
+  const listed = [...numbers]
+    .map(([name, json]) => `validate${name}.numberLimits = ${json};`)
+    .concat(
+      [...variants].map(([name, of]) => `validate${name}.variants = [${of.map((v) => `validate${v}`).join(", ")}];`),
+    );
   const code = [inlineAjvRuntime(standaloneCode.default(ajv, exports)), ...attached, ...listed, ""].join("\n");
 
   const declarations = [
@@ -198,17 +213,17 @@ export function compileValidatorModule(document: Record<string, unknown>): { cod
       (name) =>
         `/** Validates a \`${name}\` (compiled from spec/components/schemas/${name}.yaml). */\n` +
         `export declare const validate${name}: ValidateFunction<components["schemas"]["${name}"]>` +
-        (limits.has(`${name}.arrayLimits`)
-          ? ` & {\n  /** \`minItems\`/\`maxItems\` of the top-level arrays. */\n  readonly arrayLimits: ${limits.get(`${name}.arrayLimits`)!.json};\n}`
-          : "") +
-        (limits.has(`${name}.numberLimits`)
-          ? ` & {\n  /** \`minimum\`/\`maximum\` of the top-level numbers. */\n  readonly numberLimits: ${limits.get(`${name}.numberLimits`)!.json};\n}`
+        (limits.has(name)
+          ? ` & {\n  /** \`minItems\`/\`maxItems\` of the top-level arrays. */\n  readonly arrayLimits: ${limits.get(name)};\n}`
           : "") +
         (variants.has(name)
           ? ` & {\n  /** The validators of the \`oneOf\` variants, in order: valid means exactly one of them passes. */\n  readonly variants: readonly [${variants
               .get(name)!
               .map((v) => `typeof validate${v}`)
               .join(", ")}];\n}`
+          : "") +
+        (numbers.has(name)
+          ? ` & {\n  /** \`minimum\`/\`maximum\` of the top-level numbers. */\n  readonly numberLimits: ${numbers.get(name)};\n}`
           : "") +
         ";",
     ),
