@@ -424,17 +424,14 @@ export function createCallbackTracker<D extends ExpectedDevice = ExpectedDevice>
     const statusOf = (requestId: string, accountName: string | undefined): Promise<string | undefined> => {
       let status = statuses.get(requestId);
       if (!status) {
-        const ask = lookup.getRequestStatus?.(requestId, {
-          ...(accountName === undefined ? {} : { accountName }),
-          signal,
-        });
+        const asked = { ...(accountName === undefined ? {} : { accountName }), signal };
         // A status that cannot be had leaves the devices' own states to speak.
-        status = ask
-          ? ask.then(
-              (answer) => answer.status,
-              () => undefined,
-            )
-          : Promise.resolve(undefined);
+        status = Promise.resolve()
+          .then(() => lookup.getRequestStatus?.(requestId, asked))
+          .then(
+            (answer) => answer?.status,
+            () => undefined,
+          );
         statuses.set(requestId, status);
       }
       return status;
