@@ -21,8 +21,8 @@ export interface ProvisioningPlan {
   callbackTimeoutMs: number;
   /**
    * Resolves once ThingSpace has stopped sending the callbacks under way (the simulator's
-   * `idle()`): what is still missing then will never come, so it is looked up at once. Without
-   * it, devices are looked up at `callbackTimeoutMs`.
+   * `idle()`): what is still missing then will never come, so it is looked up at once, and
+   * `callbackTimeoutMs` does not apply. Without it, devices are looked up at `callbackTimeoutMs`.
    */
   redeliveryOver?: () => Promise<void>;
 }
@@ -67,9 +67,10 @@ async function awaitCallbacks(
     log(`  … ${reported}/${result.acceptedCount} callbacks`);
   }, 500);
   try {
-    const waiting = Promise.all(
-      requestIds.map((id) => receiver.tracker.wait(id, { timeoutMs: plan.callbackTimeoutMs })),
-    );
+    // Once ThingSpace stopped sending, nothing more will come however long one waits: the
+    // timeout is for when that cannot be known.
+    const timeoutMs = plan.redeliveryOver ? Number.POSITIVE_INFINITY : plan.callbackTimeoutMs;
+    const waiting = Promise.all(requestIds.map((id) => receiver.tracker.wait(id, { timeoutMs })));
     await Promise.race([waiting, ...(plan.redeliveryOver ? [plan.redeliveryOver()] : [])]);
     const missing = requestIds.reduce((sum, id) => sum + (receiver.tracker.report(id)?.missing.length ?? 0), 0);
     if (missing > 0) {
