@@ -1,7 +1,8 @@
 /**
  * The main job, whatever ThingSpace it talks to: add devices, activate them, move them to a
  * customer-defined state, and wait until every device's callback has arrived and been
- * validated, printing progress as it goes.
+ * validated, printing progress as it goes. A device whose callback never comes (ThingSpace gave
+ * up after `maxCallbackThreshold` sends) is looked up instead: every device is accounted for.
  */
 import type { components } from "../generated/openapi-types.js";
 import type { RequestReport } from "../src/callbacks/index.js";
@@ -18,6 +19,12 @@ export interface ProvisioningPlan {
   stateName: string;
   /** How long to wait for each step's callbacks. */
   callbackTimeoutMs: number;
+  /**
+   * Resolves once ThingSpace has stopped sending the callbacks under way (the simulator's
+   * `idle()`): what is still missing then will never come, so it is looked up at once, and
+   * `callbackTimeoutMs` does not apply. Without it, devices are looked up at `callbackTimeoutMs`.
+   */
+  redeliveryOver?: () => Promise<void>;
 }
 
 export interface StepSummary {
@@ -25,10 +32,13 @@ export interface StepSummary {
   requests: number;
   accepted: number;
   failed: number;
-  /** Devices whose callback reported success / failure, and those never reported. */
+  /** Devices reported succeeded / failed (by callback or by looking them up), and those with no final result. */
   succeeded?: number;
   faulted?: number;
   missing?: number;
+  /** Of the reported devices: how many results came by callback, and how many by looking the device up. */
+  byCallback?: number;
+  byReconciliation?: number;
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -40,8 +50,16 @@ function describeBatch(step: StepSummary["step"], result: BatchResult): StepSumm
   return { step, requests: result.chunks.length, accepted: result.acceptedCount, failed: result.failedCount };
 }
 
-/** Waits for the callbacks of every request a batch sent, printing how many arrived. */
-async function awaitCallbacks(receiver: CallbackReceiver, result: BatchResult, timeoutMs: number) {
+/**
+ * Waits for the callbacks of every request a batch sent, printing how many arrived; then looks
+ * up the devices whose callback never came (once ThingSpace stopped sending, or at the timeout).
+ */
+async function awaitCallbacks(
+  client: ThingSpaceClient,
+  receiver: CallbackReceiver,
+  result: BatchResult,
+  plan: ProvisioningPlan,
+) {
   const requestIds = result.chunks.flatMap((chunk) => (chunk.requestId ? [chunk.requestId] : []));
   const progress = setInterval(() => {
     const reports = requestIds.map((id) => receiver.tracker.report(id));
@@ -49,14 +67,28 @@ async function awaitCallbacks(receiver: CallbackReceiver, result: BatchResult, t
     log(`  … ${reported}/${result.acceptedCount} callbacks`);
   }, 500);
   try {
-    const reports: RequestReport[] = await Promise.all(
-      requestIds.map((id) => receiver.tracker.wait(id, { timeoutMs })),
-    );
+    // Once ThingSpace stopped sending, nothing more will come however long one waits: the
+    // timeout is for when that cannot be known.
+    const timeoutMs = plan.redeliveryOver ? Number.POSITIVE_INFINITY : plan.callbackTimeoutMs;
+    const waiting = Promise.all(requestIds.map((id) => receiver.tracker.wait(id, { timeoutMs })));
+    await Promise.race([waiting, ...(plan.redeliveryOver ? [plan.redeliveryOver()] : [])]);
+    const missing = requestIds.reduce((sum, id) => sum + (receiver.tracker.report(id)?.missing.length ?? 0), 0);
+    if (missing > 0) {
+      log(`  ${missing} callback(s) never came: looking the devices up`);
+      const { failures } = await receiver.tracker.reconcile({ requestIds, lookup: client });
+      for (const { device, error } of failures) {
+        log(`  lookup of ${device.deviceIds[0]?.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    const reports: RequestReport[] = requestIds.map((id) => receiver.tracker.report(id)!);
     const outcomes = reports.flatMap((report) => report.reported);
+    const pending = outcomes.filter((d) => d.outcome === "pending").length;
     return {
       succeeded: outcomes.filter((d) => d.outcome === "succeeded").length,
-      faulted: outcomes.filter((d) => d.outcome === "failed").length,
-      missing: reports.reduce((sum, report) => sum + report.missing.length, 0),
+      faulted: outcomes.length - pending - outcomes.filter((d) => d.outcome === "succeeded").length,
+      missing: reports.reduce((sum, report) => sum + report.missing.length, pending),
+      byCallback: outcomes.filter((d) => d.source === "callback").length,
+      byReconciliation: outcomes.filter((d) => d.source === "reconciliation").length,
     };
   } finally {
     clearInterval(progress);
@@ -88,7 +120,7 @@ export async function runProvisioning(
   );
   steps.push({
     ...describeBatch("activate", activated),
-    ...(await awaitCallbacks(receiver, activated, plan.callbackTimeoutMs)),
+    ...(await awaitCallbacks(client, receiver, activated, plan)),
   });
 
   log(`goToState: ${plan.devices.length} devices to ${plan.serviceName}/${plan.stateName}`);
@@ -100,11 +132,15 @@ export async function runProvisioning(
       servicePlan: plan.servicePlan,
       mdnZipCode: plan.mdnZipCode,
     },
-    { onProgress: progress("goToState"), onChunk: (chunk) => void receiver.tracker.expectChunk(chunk) },
+    {
+      onProgress: progress("goToState"),
+      // Looked up, a device succeeded when it is in the requested state.
+      onChunk: (chunk) => void receiver.tracker.expectChunk(chunk, { expectedState: plan.stateName }),
+    },
   );
   steps.push({
     ...describeBatch("goToState", moved),
-    ...(await awaitCallbacks(receiver, moved, plan.callbackTimeoutMs)),
+    ...(await awaitCallbacks(client, receiver, moved, plan)),
   });
   return steps;
 }

@@ -75,6 +75,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/devices/actions/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * List devices information
+         * @description Returns the devices that match every criterion given (one device by `deviceId`, devices
+         *     whose identifiers match a `filter`, a state, a group, a service plan, custom fields, the
+         *     date they were added), oldest first, with all their identifiers (the MDN assigned at
+         *     activation included), their carrier, service plan and state, and their IP address.
+         *
+         *     It changes nothing. It is how to learn what became of an activate or goToState request whose
+         *     callbacks never came (ThingSpace stops after `maxCallbackThreshold` attempts), or whose
+         *     answer never came.
+         *
+         *     ## Paging
+         *     *Unconfirmed*, and kept in this one place. Verizon's reference documents only `hasMoreData`:
+         *     HTTP 200 with `hasMoreData: false` on the last page, HTTP 202 with `hasMoreData: true` when
+         *     more devices match. Verizon's generated models add two request fields without describing
+         *     them: `maxNumberOfDevices` (0 to 100) and `largestDeviceIdSeen`. Existing ThingSpace clients
+         *     page by sending, as `largestDeviceIdSeen`, the value of the `DeviceId` extended attribute
+         *     (ThingSpace's own numeric id of the device) of the previous page's last device, until
+         *     `hasMoreData` is false. The `thingspace-m2m` SDK and simulator do the same; the simulator
+         *     answers pages of 100 devices when `maxNumberOfDevices` is 0 or left out. The SDK stops with
+         *     an error, rather than loop, when a page says more follow without a cursor that advances.
+         */
+        post: operations["listDevices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/accounts/{accountName}/requests/{requestId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The billing account, leading zeros included. */
+                accountName: components["parameters"]["AccountNamePath"];
+                /** @description The `requestId` a synchronous answer (activate, goToState …) returned. */
+                requestId: components["parameters"]["RequestIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an asynchronous request's status
+         * @description Says whether ThingSpace has carried out an asynchronous request (activate, goToState …):
+         *     `Pending`, `Success` or `Failure`. Verizon's reference describes it for requests made for a
+         *     single device; for a request of many devices, the devices' own states (`listDevices`) say
+         *     which of them changed. It changes nothing.
+         */
+        get: operations["getRequestStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oauth2/token": {
         parameters: {
             query?: never;
@@ -494,6 +560,19 @@ export interface components {
          * @enum {string}
          */
         CallbackServiceName: "CarrierService" | "NiddService" | "StateService";
+        /** @description The carrier that serves a device, its service plan and the device's state there. */
+        CarrierInformation: {
+            /** @description The carrier (`Verizon Wireless`). */
+            carrierName?: string;
+            /** @description The service plan assigned to the device. */
+            servicePlan?: string;
+            /**
+             * @description The device's state, in lower case in Verizon's examples: `active`, `suspend`, `deactive`,
+             *     `pre-active`, `pending activation` (which can last up to 24 hours), or a customer-defined
+             *     state set by goToState.
+             */
+            state?: string;
+        };
         /** @description A CarrierService message (activate result): a success with `deviceResponse`, or a failure with `faultResponse`. */
         CarrierServiceCallback: components["schemas"]["ActivateSucceededCallback"] | components["schemas"]["DeviceFailedCallback"];
         /**
@@ -576,6 +655,22 @@ export interface components {
         DeviceIdKind: "esn" | "meid" | "imei" | "iccid" | "eid" | "mdn" | "msisdn" | "imsi" | "min";
         /** @description All the identifiers of one device (for example its IMEI and its ICCID). */
         DeviceIdList: components["schemas"]["DeviceId"][];
+        /**
+         * @description Selects devices by their identifiers: a device is listed when one of its identifiers matches
+         *     every part (`contains`, `startswith`, `endswith`) given in one of the filters.
+         */
+        DeviceListFilter: {
+            /** @description The identifier patterns to match. */
+            deviceIdentifierFilters: {
+                kind: components["schemas"]["DeviceIdKind"];
+                /** @description Text found anywhere in the identifier. */
+                contains?: string;
+                /** @description Text the identifier starts with. */
+                startswith?: string;
+                /** @description Text the identifier ends with. */
+                endswith?: string;
+            }[];
+        };
         /** @description One device to add, by its identifiers. */
         DeviceToAdd: {
             deviceIds: components["schemas"]["DeviceIdList"];
@@ -769,6 +864,99 @@ export interface components {
          * @example 100.127.22.33
          */
         IpAddress: string;
+        /** @description A named value ThingSpace reports (a custom field, an extended attribute). */
+        KeyValue: {
+            /** @description The name. */
+            key: string;
+            /** @description The value. */
+            value?: string;
+        };
+        /**
+         * @description Which devices to list. Every field is optional and every criterion given must match; with no
+         *     `accountName`, ThingSpace lists every device the user may see. Unknown fields are rejected so
+         *     that a misspelt criterion is caught before it is sent (a misspelt filter would list the whole
+         *     account).
+         *
+         *     `maxNumberOfDevices` and `largestDeviceIdSeen` page the answer; how they behave is
+         *     *unconfirmed* and described once, under "Paging" in the `listDevices` operation.
+         */
+        ListDevicesRequest: {
+            accountName?: components["schemas"]["AccountName"];
+            deviceId?: components["schemas"]["DeviceId"];
+            filter?: components["schemas"]["DeviceListFilter"];
+            /** @description Only devices in this state (`active`, `pre-active`, `suspend`, `deactive` …). */
+            currentState?: string;
+            customFields?: components["schemas"]["CustomFieldList"];
+            /**
+             * Format: date-time
+             * @description Only devices added after this date and time.
+             */
+            earliest?: string;
+            /**
+             * Format: date-time
+             * @description Only devices added before this date and time.
+             */
+            latest?: string;
+            /** @description Only devices in this device group. */
+            groupName?: string;
+            servicePlan?: components["schemas"]["ServicePlan"];
+            /**
+             * @description Devices per page, 0 to 100 (*unconfirmed*: the range comes from Verizon's generated
+             *     models; see "Paging" in `listDevices`).
+             */
+            maxNumberOfDevices?: number;
+            /**
+             * @description The paging cursor: the last page's largest ThingSpace device id (*unconfirmed*; see
+             *     "Paging" in `listDevices`). Leave it out for the first page.
+             */
+            largestDeviceIdSeen?: number;
+        };
+        /**
+         * @description One page of devices, oldest first. ThingSpace answers HTTP 200 with `hasMoreData: false` on
+         *     the last page, and HTTP 202 with `hasMoreData: true` when more pages follow (see "Paging" in
+         *     `listDevices`).
+         */
+        ListDevicesResponse: {
+            /** @description True when more devices match than this page holds. */
+            hasMoreData: boolean;
+            /** @description The devices of this page. */
+            devices: components["schemas"]["ListedDevice"][];
+        };
+        /**
+         * @description A device as ThingSpace lists it. Tolerant on purpose, like callback payloads: every field is
+         *     optional and unknown fields are accepted.
+         */
+        ListedDevice: {
+            /** @description The billing account that holds the device. */
+            accountName?: string;
+            deviceIds?: components["schemas"]["ReportedDeviceIdList"];
+            /** @description The device's carrier, service plan and state. */
+            carrierInformations?: components["schemas"]["CarrierInformation"][];
+            /** @description True when the device is connected. */
+            connected?: boolean;
+            /** @description When the device was added to ThingSpace. */
+            createdAt?: string;
+            /** @description The device's IP address. */
+            ipAddress?: string;
+            /** @description The user who last activated the device. */
+            lastActivationBy?: string;
+            /** @description When the device was last activated. */
+            lastActivationDate?: string;
+            /** @description When the device last connected. */
+            lastConnectionDate?: string;
+            /** @description When the device's current billing cycle ends. */
+            billingCycleEndDate?: string;
+            /** @description The device groups that hold the device. */
+            groupNames?: (string | null)[];
+            /** @description The device's custom fields and their values. */
+            customFields?: components["schemas"]["KeyValue"][];
+            /**
+             * @description More facts as key/value pairs. Verizon's reference says they come with single-device
+             *     queries only; existing clients read the `DeviceId` entry of every page's last device as the
+             *     paging cursor (see "Paging" in `listDevices`).
+             */
+            extendedAttributes?: components["schemas"]["KeyValue"][];
+        };
         /**
          * @description The M2M (UWS) user's credentials. Five failed logins in a row lock the account until
          *     support unlocks it: never retry a failed login automatically.
@@ -934,6 +1122,18 @@ export interface components {
             requestId: string;
         };
         /**
+         * @description Where an asynchronous request stands: `Pending` while ThingSpace is still carrying it out,
+         *     then `Success` or `Failure`.
+         * @enum {string}
+         */
+        RequestStatus: "Pending" | "Success" | "Failure";
+        /** @description The current status of an asynchronous request. */
+        RequestStatusResponse: {
+            /** @description The request's id, as its synchronous answer gave it. */
+            requestId: string;
+            status: components["schemas"]["RequestStatus"];
+        };
+        /**
          * @description A service plan code, as returned by `GET /plans/{accountName}` (`HybridESim` for Consumer
          *     eSIM for Enterprise). Devices in the request that the plan does not support are not
          *     activated.
@@ -1030,6 +1230,8 @@ export interface components {
     parameters: {
         /** @description The billing account, leading zeros included. */
         AccountNamePath: components["schemas"]["AccountName"];
+        /** @description The `requestId` a synchronous answer (activate, goToState …) returned. */
+        RequestIdPath: string;
         /** @description The callback service to remove. */
         ServiceNamePath: components["schemas"]["CallbackServiceName"];
     };
@@ -1118,6 +1320,68 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["ServerError"];
+        };
+    };
+    listDevices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListDevicesRequest"];
+            };
+        };
+        responses: {
+            /** @description The last (or only) page of devices. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListDevicesResponse"];
+                };
+            };
+            /** @description A page of devices; more follow (`hasMoreData` is true). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListDevicesResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    getRequestStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The billing account, leading zeros included. */
+                accountName: components["parameters"]["AccountNamePath"];
+                /** @description The `requestId` a synchronous answer (activate, goToState …) returned. */
+                requestId: components["parameters"]["RequestIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request's status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestStatusResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
         };
     };
     getAccessToken: {

@@ -28,6 +28,11 @@ export declare const validateGoToStateRequest: ValidateFunction<components["sche
 };
 /** Validates a `GoToStateSucceededCallback` (compiled from spec/components/schemas/GoToStateSucceededCallback.yaml). */
 export declare const validateGoToStateSucceededCallback: ValidateFunction<components["schemas"]["GoToStateSucceededCallback"]>;
+/** Validates a `ListDevicesRequest` (compiled from spec/components/schemas/ListDevicesRequest.yaml). */
+export declare const validateListDevicesRequest: ValidateFunction<components["schemas"]["ListDevicesRequest"]> & {
+  /** `minimum`/`maximum` of the top-level numbers. */
+  readonly numberLimits: {"maxNumberOfDevices":{"minimum":0,"maximum":100},"largestDeviceIdSeen":{"minimum":0}};
+};
 /** Validates a `LoginRequest` (compiled from spec/components/schemas/LoginRequest.yaml). */
 export declare const validateLoginRequest: ValidateFunction<components["schemas"]["LoginRequest"]>;
 /** Validates a `NiddConfigCreatedCallback` (compiled from spec/components/schemas/NiddConfigCreatedCallback.yaml). */

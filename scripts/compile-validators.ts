@@ -112,6 +112,26 @@ export function createSpecAjv(document: Record<string, unknown>, { standalone }:
 /** The `$ref` under which {@link createSpecAjv} holds the component schema `name`. */
 export const specSchemaRef = (name: string): string => `${bundleId}#/$defs/${name}`;
 
+/**
+ * `minimum`/`maximum` of a body schema's top-level numbers (listDevices' `maxNumberOfDevices`: at
+ * most 100), riding on the validator as `numberLimits` for the same reason as `arrayLimits`.
+ */
+export function numberLimitsOf(
+  document: Record<string, unknown>,
+  name: string,
+): Record<string, { minimum?: number; maximum?: number }> | undefined {
+  const schemas = (
+    document.components as { schemas: Record<string, { properties?: Record<string, Record<string, unknown>> }> }
+  ).schemas;
+  const limits = Object.entries(schemas[name]?.properties ?? {}).flatMap(([property, schema]) => {
+    const bounds = Object.fromEntries(
+      (["minimum", "maximum"] as const).flatMap((key) => (typeof schema[key] === "number" ? [[key, schema[key]]] : [])),
+    );
+    return Object.keys(bounds).length > 0 ? [[property, bounds] as const] : [];
+  });
+  return limits.length > 0 ? Object.fromEntries(limits) : undefined;
+}
+
 type ArrayLimits = Record<string, { minItems?: number; maxItems?: number }>;
 
 /**
@@ -172,9 +192,17 @@ export function compileValidatorModule(document: Record<string, unknown>): { cod
       return found ? [[name, found] as const] : [];
     }),
   );
-  const listed = [...variants].map(
-    ([name, of]) => `validate${name}.variants = [${of.map((v) => `validate${v}`).join(", ")}];`,
+  const numbers = new Map(
+    names.flatMap((name) => {
+      const found = numberLimitsOf(document, name);
+      return found ? [[name, JSON.stringify(found)] as const] : [];
+    }),
   );
+  const listed = [...numbers]
+    .map(([name, json]) => `validate${name}.numberLimits = ${json};`)
+    .concat(
+      [...variants].map(([name, of]) => `validate${name}.variants = [${of.map((v) => `validate${v}`).join(", ")}];`),
+    );
   const code = [inlineAjvRuntime(standaloneCode.default(ajv, exports)), ...attached, ...listed, ""].join("\n");
 
   const declarations = [
@@ -193,6 +221,9 @@ export function compileValidatorModule(document: Record<string, unknown>): { cod
               .get(name)!
               .map((v) => `typeof validate${v}`)
               .join(", ")}];\n}`
+          : "") +
+        (numbers.has(name)
+          ? ` & {\n  /** \`minimum\`/\`maximum\` of the top-level numbers. */\n  readonly numberLimits: ${numbers.get(name)};\n}`
           : "") +
         ";",
     ),

@@ -10,18 +10,35 @@ import {
   validateActivateDevicesRequest,
   validateAddDevicesRequest,
   validateGoToStateRequest,
+  validateListDevicesRequest,
   validateRegisterCallbackRequest,
 } from "../../generated/validators.js";
-import { maxActivateDevices, maxAddDevices, maxGoToStateDevices, type paths, type Schemas } from "../shared/spec.js";
+import {
+  maxActivateDevices,
+  maxAddDevices,
+  maxGoToStateDevices,
+  nextListCursor,
+  type paths,
+  type Schemas,
+} from "../shared/spec.js";
 import { createTokens } from "./auth.js";
-import { runBatch, type BatchOptions, type BatchResult, type DeviceSource } from "./batching.js";
+import { runBatch, type BatchOptions, type BatchResult, type DeviceSource, type IdentifiedDevice } from "./batching.js";
 import {
   AuthenticationError,
+  ThingSpaceError,
   ValidationError,
+  type OutcomeUnknownError,
   assertValidBody,
   errorFromResponse,
   isSessionTokenCode,
 } from "./errors.js";
+import {
+  checkOutcome,
+  lookUpDevices,
+  type DeviceLookupResult,
+  type ListAllPages,
+  type OutcomeCheck,
+} from "./lookup.js";
 import { resolveOptions, type ThingSpaceClientOptions, type ThingSpaceCredentials } from "./options.js";
 import { operations, type Operation } from "./operations.js";
 import { ClientRequest, createTransport } from "./transport.js";
@@ -55,6 +72,15 @@ export interface AccountCallOptions extends CallOptions {
   accountName?: Schemas["AccountName"];
 }
 
+/** Options of {@link ThingSpaceClient.lookUpDevices}. */
+export interface LookUpOptions extends AccountCallOptions {
+  /**
+   * The state that means the request took effect: a goToState's `stateName`. Without it, a
+   * device counts as `in-state` when it is in service (an activation).
+   */
+  expectedState?: string;
+}
+
 /**
  * The ThingSpace M2M client. Methods validate their body, send it with both tokens, and return
  * ThingSpace's answer or throw a typed error (all subclasses of `ThingSpaceError`).
@@ -83,6 +109,38 @@ export interface ThingSpaceClient {
   ): Promise<Schemas["CallbackDeletion"]>;
   /** Ends the M2M session, if there is one (POST /session/logout); the next call logs in again. */
   logout(options?: CallOptions): Promise<void>;
+
+  /**
+   * Lists the devices that match `query` (POST /devices/actions/list), one page per iteration,
+   * following ThingSpace's paging to the last page: `for await (const page of
+   * client.listDevices({ currentState: "active" })) page.devices…`. The query is validated (a
+   * `ValidationError`) and sent when iteration starts; `accountName` defaults to the client's.
+   * A page that says more follow without a cursor that advances ends the iteration with a
+   * `ThingSpaceError` rather than loop (paging is *unconfirmed*: see the spec).
+   */
+  listDevices(
+    query?: Schemas["ListDevicesRequest"],
+    options?: CallOptions,
+  ): AsyncIterable<Schemas["ListDevicesResponse"]>;
+  /** Where an asynchronous request stands: `Pending`, `Success` or `Failure` (GET /accounts/{accountName}/requests/{requestId}/status). */
+  getRequestStatus(requestId: string, options?: AccountCallOptions): Promise<Schemas["RequestStatusResponse"]>;
+  /**
+   * Looks devices up with as few `listDevices` queries as their identifiers allow (one per run of
+   * up to 100 consecutive identifiers, one per lone device) and says for each, in the order
+   * given, whether ThingSpace lists it in the expected state (`in-state`), still changing
+   * (`pending`), in another state or not at all. What the callback tracker's `reconcile` calls.
+   */
+  lookUpDevices<Device extends IdentifiedDevice>(
+    devices: readonly Device[],
+    options?: LookUpOptions,
+  ): Promise<DeviceLookupResult<Device>[]>;
+  /**
+   * For an `OutcomeUnknownError` (or `TimeoutError`) of addDevices, activateDevices or goToState:
+   * looks the call's devices up and says, per device, whether it took effect (an add: the device
+   * exists; an activate: it is in service; a goToState: it is in the requested state), or is
+   * still pending. Send again only what did not take effect.
+   */
+  checkOutcome(error: OutcomeUnknownError, options?: AccountCallOptions): Promise<OutcomeCheck>;
 
   /** Activates any number of devices in requests of at most 10,000, paced. */
   activateDevicesInBatches(
@@ -157,14 +215,18 @@ export function createThingSpaceClient(options: ThingSpaceClientOptions): ThingS
     },
   };
 
-  /** openapi-fetch's `{ data, error, response }` → the data, or the typed error for the answer. */
+  /**
+   * openapi-fetch's `{ data, error, response }` → the data, or the typed error for the answer
+   * (`sent`, the body, tells an outcome-unknown error what the call acted on).
+   */
   const answerOf = async <Data>(
     operation: Operation,
     pending: Promise<{ data?: Data; error?: unknown; response: Response }>,
+    sent?: unknown,
   ): Promise<Data> => {
     const { data, error, response } = await pending;
     if (response.ok) return data as Data;
-    const failure = errorFromResponse(operation, response, error, redactor);
+    const failure = errorFromResponse(operation, response, error, redactor, sent);
     logger.warn(failure.message, { error: failure.name, status: response.status });
     throw failure;
   };
@@ -194,11 +256,42 @@ export function createThingSpaceClient(options: ThingSpaceClientOptions): ThingS
     return account;
   };
 
+  /**
+   * Every page of one list query: the query as given for the first page, then the same query
+   * with the cursor of the page before ("Paging" in the spec), until a page says no more follow.
+   */
+  async function* listAllPages(
+    query: Schemas["ListDevicesRequest"],
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<Schemas["ListDevicesResponse"]> {
+    let body = withAccount(query);
+    for (;;) {
+      check(operations.listDevices, validateListDevicesRequest, body);
+      const page = await answerOf(operations.listDevices, api.POST("/devices/actions/list", { body, signal }));
+      yield page;
+      if (!page.hasMoreData) return;
+      const cursor = nextListCursor(page);
+      if (cursor === undefined || (body.largestDeviceIdSeen !== undefined && cursor <= body.largestDeviceIdSeen)) {
+        throw new ThingSpaceError(
+          `ThingSpace answered listDevices with hasMoreData but ${cursor === undefined ? "no" : "a non-advancing"} ` +
+            `paging cursor (the DeviceId extended attribute of the page's last device): stopped after ` +
+            'this page rather than ask for it again. ThingSpace\'s paging is unconfirmed (see "Paging" in the spec).',
+          { operationId: "listDevices" },
+        );
+      }
+      body = { ...body, largestDeviceIdSeen: cursor };
+    }
+  }
+
   const methods: Omit<ThingSpaceClient, "activateDevicesInBatches" | "goToStateInBatches" | "addDevicesInBatches"> = {
     async addDevices(body, options = {}) {
       const sent = withAccount(body);
       check(operations.addDevices, validateAddDevicesRequest, sent);
-      return answerOf(operations.addDevices, api.POST("/devices/actions/add", { body: sent, signal: options.signal }));
+      return answerOf(
+        operations.addDevices,
+        api.POST("/devices/actions/add", { body: sent, signal: options.signal }),
+        sent,
+      );
     },
     async activateDevices(body, options = {}) {
       const sent = withAccount(body);
@@ -206,11 +299,16 @@ export function createThingSpaceClient(options: ThingSpaceClientOptions): ThingS
       return answerOf(
         operations.activateDevices,
         api.POST("/devices/actions/activate", { body: sent, signal: options.signal }),
+        sent,
       );
     },
     async goToState(body, options = {}) {
       check(operations.goToState, validateGoToStateRequest, body);
-      return answerOf(operations.goToState, api.PUT("/devices/actions/goToState", { body, signal: options.signal }));
+      return answerOf(
+        operations.goToState,
+        api.PUT("/devices/actions/goToState", { body, signal: options.signal }),
+        body,
+      );
     },
     async registerCallback(body, options = {}) {
       if (isPlainObject(body)) redactor.add(body.username, body.password);
@@ -250,6 +348,26 @@ export function createThingSpaceClient(options: ThingSpaceClientOptions): ThingS
       } finally {
         tokens.session.forget(session);
       }
+    },
+    listDevices: (query, options) => listAllPages(query ?? {}, options?.signal),
+    async getRequestStatus(requestId, options = {}) {
+      const path = { accountName: accountOf(operations.getRequestStatus, options.accountName), requestId };
+      return answerOf(
+        operations.getRequestStatus,
+        api.GET("/accounts/{accountName}/requests/{requestId}/status", { params: { path }, signal: options.signal }),
+      );
+    },
+    lookUpDevices(devices, options = {}) {
+      const aim =
+        options.expectedState === undefined
+          ? { kind: "active" as const }
+          : { kind: "state" as const, stateName: options.expectedState };
+      const pages: ListAllPages = (query) => listAllPages(query, options.signal);
+      return lookUpDevices(pages, devices, aim, options.accountName ?? settings.accountName);
+    },
+    checkOutcome(error, options = {}) {
+      const pages: ListAllPages = (query) => listAllPages(query, options.signal);
+      return checkOutcome(pages, error, options.accountName ?? settings.accountName);
     },
     resetAuthentication: (credentials) => tokens.reset(credentials),
     raw,

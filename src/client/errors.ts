@@ -192,6 +192,20 @@ export class AuthenticationError extends ErrorWithAnswer {
 /** Why the outcome is unknown. */
 export type OutcomeUnknownReason = "timeout" | "server-error" | "connection-lost";
 
+/**
+ * What a call whose outcome is unknown acted on: enough for `client.checkOutcome(error)` to look
+ * its devices up, and nothing else of its body (identifiers, account and target state are no
+ * secrets).
+ */
+export interface CallTarget {
+  /** The devices the call listed, each with the identifiers it gave (none for an activate by group or a goToState by filter). */
+  readonly devices: readonly { readonly deviceIds: readonly { readonly kind: string; readonly id: string }[] }[];
+  /** The account the body named, if it named one. */
+  readonly accountName?: string;
+  /** The customer-defined state a goToState moves its devices to. */
+  readonly stateName?: string;
+}
+
 /** The context of an {@link OutcomeUnknownError}. */
 export interface OutcomeUnknownFields extends Answer {
   operation: string;
@@ -199,6 +213,8 @@ export interface OutcomeUnknownFields extends Answer {
   reason: OutcomeUnknownReason;
   /** What to check before sending the call again. */
   howToCheck: string;
+  /** What the call acted on, for the calls that change devices. */
+  target?: CallTarget;
 }
 
 const notSentAgain = "it may have taken effect, so it was not sent again.";
@@ -219,6 +235,8 @@ export class OutcomeUnknownError extends ErrorWithAnswer {
   readonly operation: string;
   readonly reason: OutcomeUnknownReason;
   readonly howToCheck: string;
+  /** The devices (and account, and target state) of the call, for `client.checkOutcome(error)`; set for add, activate and goToState. */
+  readonly target?: CallTarget;
 
   constructor(fields: OutcomeUnknownFields, options?: { cause?: unknown }) {
     const answer =
@@ -233,10 +251,22 @@ export class OutcomeUnknownError extends ErrorWithAnswer {
     this.operation = fields.operation;
     this.reason = fields.reason;
     this.howToCheck = fields.howToCheck;
+    if (fields.target !== undefined) this.target = fields.target;
   }
 
   protected override details(): Record<string, unknown> {
-    return { operation: this.operation, reason: this.reason, howToCheck: this.howToCheck, ...super.details() };
+    const details: Record<string, unknown> = {
+      operation: this.operation,
+      reason: this.reason,
+      howToCheck: this.howToCheck,
+      ...super.details(),
+    };
+    // A log line gets the count, not up to 10,000 devices' identifiers.
+    if (this.target !== undefined) {
+      const { devices, ...rest } = this.target;
+      details.target = { ...rest, deviceCount: devices.length };
+    }
+    return details;
   }
 }
 
@@ -248,12 +278,19 @@ export class TimeoutError extends OutcomeUnknownError {
   override name = "TimeoutError";
   readonly timeoutMs: number;
 
-  constructor(fields: { operation: string; operationId?: string; timeoutMs: number; howToCheck: string }) {
+  constructor(fields: {
+    operation: string;
+    operationId?: string;
+    timeoutMs: number;
+    howToCheck: string;
+    target?: CallTarget;
+  }) {
     super({
       operation: fields.operation,
       operationId: fields.operationId,
       reason: "timeout",
       howToCheck: fields.howToCheck,
+      target: fields.target,
     });
     this.timeoutMs = fields.timeoutMs;
     const waited = `got no answer within ${fields.timeoutMs} ms`;
@@ -385,7 +422,8 @@ const unansweredLockAdvice =
 
 /**
  * The typed error for an unsuccessful answer (after the transport's retries and its one replay
- * after a refused token), `body` being the answer as openapi-fetch parsed it:
+ * after a refused token), `body` being the answer as openapi-fetch parsed it and `sent` the
+ * request body the call site sent (what an outcome-unknown error says the call acted on):
  * - to the token request or the login → {@link AuthenticationError} of that stage (a refused
  *   login locks the client);
  * - a refused token (401, `SessionToken.*`) → {@link AuthenticationError} of stage `request`;
@@ -397,6 +435,7 @@ export function errorFromResponse(
   response: Response,
   body: unknown,
   redactor: SecretRedactor,
+  sent?: unknown,
 ): ThingSpaceError {
   const refusal = readRefusal(response.status, body, redactor);
   if (operation.authStage === "token") {
@@ -429,7 +468,12 @@ export function errorFromResponse(
     );
   }
   if (response.status >= 500 && response.status !== 503 && operation.canTakeEffect) {
-    return new OutcomeUnknownError({ ...fields, reason: "server-error", howToCheck: operation.howToCheck });
+    return new OutcomeUnknownError({
+      ...fields,
+      reason: "server-error",
+      howToCheck: operation.howToCheck,
+      target: operation.targetOf?.(sent),
+    });
   }
   return new ThingSpaceApiError(fields);
 }

@@ -13,7 +13,15 @@ export {
   type ActivateBatchRequest,
   type GoToStateBatchRequest,
   type AddBatchRequest,
+  type LookUpOptions,
 } from "./client.js";
+export {
+  type DeviceEffect,
+  type DeviceLookupResult,
+  type ListedDevice,
+  type LookupFinding,
+  type OutcomeCheck,
+} from "./lookup.js";
 export {
   defaultBaseUrl,
   defaultTimeoutMs,
@@ -38,6 +46,7 @@ export {
   ConnectionError,
   OutcomeUnknownError,
   type OutcomeUnknownReason,
+  type CallTarget,
   TimeoutError,
   parseErrorCode,
   errorClasses,
@@ -55,4 +64,4 @@ export {
   type BatchResult,
   type DeviceSource,
 } from "./batching.js";
-export { maxActivateDevices, maxGoToStateDevices, maxAddDevices } from "../shared/spec.js";
+export { maxActivateDevices, maxGoToStateDevices, maxAddDevices, maxDevicesPerListPage } from "../shared/spec.js";

@@ -6,6 +6,7 @@
  * wrote), so nothing downstream has to guess it back from a URL.
  */
 import type { operations as SpecOperations } from "../shared/spec.js";
+import type { CallTarget } from "./errors.js";
 
 /** How the client sends one operation, and what it tells about it when it fails. */
 export interface Operation {
@@ -31,14 +32,57 @@ export interface Operation {
   readonly howToCheck: string;
   /** Set on the token request and the login: their failures are authentication errors of that stage. */
   readonly authStage?: "token" | "login";
+  /**
+   * What a call acted on, read from its body, for an outcome-unknown error to carry (so that
+   * `client.checkOutcome(error)` can look the devices up). Set on the calls that change devices.
+   */
+  readonly targetOf?: (body: unknown) => CallTarget;
 }
 
 const checkDevices =
-  "Before sending it again, check the devices' current state with POST /devices/actions/list; " +
-  "if ThingSpace accepted the request, its callbacks will still arrive.";
+  "Before sending it again, find out whether it took effect: client.checkOutcome(error) looks its devices up " +
+  "(POST /devices/actions/list); if ThingSpace accepted the request, its callbacks will still arrive.";
 const checkCallbacks = "Before sending it again, list the account's callback registrations (client.listCallbacks()).";
 const changesNothing = "Authentication calls change nothing on the account.";
 const onlyReads = "The call only reads: it is safe to send it again.";
+
+type Fields = Record<string, unknown>;
+const fieldsOf = (body: unknown): Fields =>
+  typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Fields) : {};
+const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
+/**
+ * The devices a body lists under `field`, as `{ deviceIds }` with only the identifiers' kind and
+ * id copied: nothing else of the body (never a credential) reaches the error. Reads whatever a
+ * body holds, since a `client.raw` call's body is not validated.
+ */
+function devicesIn(body: Fields, ...fields: string[]): CallTarget["devices"] {
+  const listed = fields.map((field) => body[field]).find(Array.isArray) ?? [];
+  return listed.flatMap((device: unknown) => {
+    const deviceIds = fieldsOf(device).deviceIds;
+    if (!Array.isArray(deviceIds)) return [];
+    const ids = deviceIds.flatMap((deviceId: unknown) => {
+      const { kind, id } = fieldsOf(deviceId);
+      return typeof kind === "string" && typeof id === "string" ? [{ kind, id }] : [];
+    });
+    return ids.length > 0 ? [{ deviceIds: ids }] : [];
+  });
+}
+
+/** What an add, activate or goToState body acted on: its account, its devices, the state it aimed for. */
+const targetIn =
+  (...deviceFields: string[]) =>
+  (body: unknown): CallTarget => {
+    const fields = fieldsOf(body);
+    const target: { -readonly [Key in keyof CallTarget]: CallTarget[Key] } = {
+      devices: devicesIn(fields, ...deviceFields),
+    };
+    const accountName = text(fields.accountName);
+    if (accountName !== undefined) target.accountName = accountName;
+    const stateName = text(fields.stateName);
+    if (stateName !== undefined) target.stateName = stateName;
+    return target;
+  };
 
 // What most M2M calls are: both tokens, one replay after a refused token, 429/503 waited out.
 const m2mCall = { canTakeEffect: true, tokens: "both", replaysRefusedToken: true, retriesBusyAnswer: true } as const;
@@ -97,6 +141,7 @@ export const operations = {
     method: "POST",
     schemaPath: "/devices/actions/add",
     howToCheck: checkDevices,
+    targetOf: targetIn("devicesToAdd"),
   },
   activateDevices: {
     ...m2mCall,
@@ -105,6 +150,7 @@ export const operations = {
     schemaPath: "/devices/actions/activate",
     pacing: "activate",
     howToCheck: checkDevices,
+    targetOf: targetIn("devices"),
   },
   goToState: {
     ...m2mCall,
@@ -112,6 +158,24 @@ export const operations = {
     method: "PUT",
     schemaPath: "/devices/actions/goToState",
     howToCheck: checkDevices,
+    targetOf: targetIn("devices", "devicesWithServiceAddress"),
+  },
+  // Lookups change nothing: a 5xx or a timeout is safe to send again.
+  listDevices: {
+    ...m2mCall,
+    operationId: "listDevices",
+    method: "POST",
+    schemaPath: "/devices/actions/list",
+    canTakeEffect: false,
+    howToCheck: onlyReads,
+  },
+  getRequestStatus: {
+    ...m2mCall,
+    operationId: "getRequestStatus",
+    method: "GET",
+    schemaPath: "/accounts/{accountName}/requests/{requestId}/status",
+    canTakeEffect: false,
+    howToCheck: onlyReads,
   },
   registerCallback: {
     ...m2mCall,

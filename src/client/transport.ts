@@ -13,6 +13,7 @@ import type { TokenSource } from "./auth.js";
 import {
   ConnectionError,
   OutcomeUnknownError,
+  type CallTarget,
   TimeoutError,
   callName,
   isSessionTokenCode,
@@ -145,12 +146,22 @@ export async function sendRequest(
     }
     const named = { operation: callName(operation, request.url), operationId: operation.operationId };
     if ("timeoutMs" in result) {
-      throw new TimeoutError({ ...named, timeoutMs: result.timeoutMs, howToCheck: operation.howToCheck });
+      throw new TimeoutError({
+        ...named,
+        timeoutMs: result.timeoutMs,
+        howToCheck: operation.howToCheck,
+        target: targetOf(operation, request),
+      });
     }
     const code = networkErrorCode(result.networkError);
     if (!isNotSentCode(code)) {
       throw new OutcomeUnknownError(
-        { ...named, reason: "connection-lost", howToCheck: operation.howToCheck },
+        {
+          ...named,
+          reason: "connection-lost",
+          howToCheck: operation.howToCheck,
+          target: targetOf(operation, request),
+        },
         { cause: result.networkError },
       );
     }
@@ -164,6 +175,23 @@ export async function sendRequest(
     });
     await clock.sleep(delayMs, callerSignal);
   }
+}
+
+/**
+ * What a request whose outcome is unknown acted on, read back from the body it was made with
+ * (the call site's body, serialized once): only on that failure path, and only for operations
+ * that change devices. A `client.raw` call gets it too.
+ */
+function targetOf(operation: Operation, request: Request): CallTarget | undefined {
+  if (!operation.targetOf) return undefined;
+  const body = request instanceof ClientRequest ? request.replayBody : undefined;
+  let parsed: unknown;
+  try {
+    parsed = typeof body === "string" ? JSON.parse(body) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return operation.targetOf(parsed);
 }
 
 /** The result of one attempt that did not throw: an answer, a network failure to classify, or the time running out. */

@@ -9,6 +9,7 @@ import {
   validateActivateDevicesRequest,
   validateAddDevicesRequest,
   validateGoToStateRequest,
+  validateListDevicesRequest,
 } from "../../generated/validators.js";
 import type { components } from "../../generated/openapi-types.js";
 
@@ -25,6 +26,28 @@ export const maxGoToStateDevices: number = validateGoToStateRequest.arrayLimits.
 
 /** Devices per add request (ThingSpace answers `INPUT_INVALID.NumberofDevices` above it). */
 export const maxAddDevices: number = validateAddDevicesRequest.arrayLimits.devicesToAdd.maxItems;
+
+/** Devices per listDevices page at most (`maxNumberOfDevices`; *unconfirmed*, see "Paging" in the spec). */
+export const maxDevicesPerListPage: number = validateListDevicesRequest.numberLimits.maxNumberOfDevices.maximum;
+
+/**
+ * The listed device's extended attribute that holds ThingSpace's numeric device id, which the
+ * next page's `largestDeviceIdSeen` repeats. This name and {@link nextListCursor} are the one
+ * place the SDK and the simulator hold the *unconfirmed* paging rule ("Paging" in the spec's
+ * `listDevices`), so they change together when ThingSpace's behaviour is known.
+ */
+export const listCursorAttribute = "DeviceId";
+
+/**
+ * The `largestDeviceIdSeen` of the page after `page`: the {@link listCursorAttribute} of its last
+ * device, or undefined when it has none (or not a whole number).
+ */
+export function nextListCursor(page: Schemas["ListDevicesResponse"]): number | undefined {
+  const last = page.devices[page.devices.length - 1];
+  const value = last?.extendedAttributes?.find((attribute) => attribute.key === listCursorAttribute)?.value;
+  if (value === undefined || !/^\d+$/.test(value)) return undefined;
+  return Number(value);
+}
 
 /**
  * A numeric option checked once, where options are resolved: `fallback` when absent, a

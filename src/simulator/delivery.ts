@@ -227,7 +227,11 @@ export function createCallbackDelivery(options: {
   }
 
   async function post(job: Job): Promise<Pick<DeliveryAttempt, "outcome" | "httpStatus">> {
-    if (faults.dropCallback()) return { outcome: "dropped" };
+    const { service, accountName, payload } = job.result;
+    const deviceIds = "deviceIds" in payload ? payload.deviceIds : [];
+    if (faults.dropCallback({ service, accountName, requestId: payload.requestId, deviceIds })) {
+      return { outcome: "dropped" };
+    }
     const body = {
       username: job.listener.username,
       password: job.listener.password,

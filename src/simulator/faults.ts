@@ -28,12 +28,27 @@ export interface DeviceFaultContext {
   deviceIds: readonly DeviceId[];
 }
 
+/** A callback about to be delivered, for {@link SimulatorFaults.dropCallbacks}. */
+export interface DroppedCallbackContext {
+  service: Schemas["CallbackServiceName"];
+  accountName: string;
+  requestId: string;
+  /** The identifiers the callback reports on (none for a NIDD message). */
+  deviceIds: readonly { kind: string; id: string }[];
+}
+
 /** Everything the simulator can be told to get wrong. */
 export interface SimulatorFaults {
   /** Milliseconds of latency before every API answer. */
   latencyMs?: number;
   /** Callback delivery attempts lost on the way (the listener never sees them; redelivery follows). */
   failCallbacks?: CountedFault;
+  /**
+   * Every delivery attempt of the callbacks it picks is lost, up to `maxCallbackThreshold`: the
+   * listener never hears of those devices, as when it was down for ThingSpace's whole redelivery
+   * window. The device's state in the simulator is what the request made it.
+   */
+  dropCallbacks?: (callback: DroppedCallbackContext) => boolean;
   /**
    * Acknowledged callbacks sent once more with the next `callbackCount`, as if the 2xx was lost.
    * Only callbacks below `maxCallbackThreshold` count: the last allowed attempt is never sent again.
@@ -58,7 +73,8 @@ export interface FaultInjector {
   set(faults: SimulatorFaults): void;
   clear(): void;
   latencyMs(): number;
-  dropCallback(): boolean;
+  /** True when this delivery attempt of `callback` is lost. */
+  dropCallback(callback: DroppedCallbackContext): boolean;
   duplicateCallback(): boolean;
   /** Counts one M2M call; true when every session must expire now. */
   sessionCallExpires(): boolean;
@@ -104,7 +120,8 @@ export function createFaultInjector(initial: SimulatorFaults = {}, random: () =>
       faults = {};
     },
     latencyMs: () => faults.latencyMs ?? 0,
-    dropCallback: () => counted("failCallbacks"),
+    // A callback `dropCallbacks` picks does not use up a counted `failCallbacks`.
+    dropCallback: (callback) => faults.dropCallbacks?.(callback) === true || counted("failCallbacks"),
     duplicateCallback: () => counted("duplicateCallbacks"),
     sessionCallExpires() {
       const left = faults.expireSessionsAfterCalls;

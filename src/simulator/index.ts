@@ -7,7 +7,13 @@
 export { createSimulator, type Simulator } from "./simulator.js";
 export { simulatorDefaults, type SimulatorOptions } from "./options.js";
 export { startSimulatorServer, type SimulatorServer, type SimulatorServerOptions } from "./server.js";
-export type { CountedFault, DeviceFaultContext, RequestFault, SimulatorFaults } from "./faults.js";
+export type {
+  CountedFault,
+  DeviceFaultContext,
+  DroppedCallbackContext,
+  RequestFault,
+  SimulatorFaults,
+} from "./faults.js";
 export type { SimulatorOperation } from "./router.js";
 export { activeState, preActiveState, type SimulatedDevice } from "./state.js";
 export type { CallbackPayload, CallbackResult, DeliveryAttempt, FetchLike, SimulatorCallback } from "./delivery.js";

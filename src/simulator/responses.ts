@@ -50,6 +50,8 @@ export const simulatorErrorCodes = {
   callbackNotRegistered: "REQUEST_FAILED.Callback.NotRegistered",
   /** goToState: the device is not in the state of the request's first device (*unconfirmed*). */
   deviceStateMismatch: "REQUEST_FAILED.Device.StateMismatch",
+  /** The request status of a requestId the account never got (*unconfirmed*). */
+  requestNotFound: "REQUEST_FAILED.Request.NotFound",
   /** No route for this method and path (*unconfirmed*). */
   resourceNotFound: "INPUT_INVALID.Resource.NotFound",
 } as const;

@@ -10,8 +10,15 @@ import type { ResolvedSimulatorOptions } from "./options.js";
 import { simulatorErrorCodes, errorResponse } from "./responses.js";
 import { checkBearer, checkSession, getAccessToken, logIn, logOut, revokeAccessToken } from "./routes/auth.js";
 import { deleteCallback, listCallbacks, registerCallback } from "./routes/callbacks.js";
-import { activateDevices, addDevices, goToState } from "./routes/devices.js";
-import type { AccessTokenStore, ActivateLimit, CallbackRegistry, DeviceStore, SessionStore } from "./state.js";
+import { activateDevices, addDevices, getRequestStatus, goToState, listDevices } from "./routes/devices.js";
+import type {
+  AccessTokenStore,
+  ActivateLimit,
+  CallbackRegistry,
+  DeviceStore,
+  RequestLog,
+  SessionStore,
+} from "./state.js";
 
 /** The operations the simulator serves, named by the spec's `operationId`s. */
 export type SimulatorOperation =
@@ -24,7 +31,9 @@ export type SimulatorOperation =
   | "deleteCallback"
   | "addDevices"
   | "activateDevices"
-  | "goToState";
+  | "goToState"
+  | "listDevices"
+  | "getRequestStatus";
 
 /** The state and services of one simulator, bound once and handed to every route. */
 export interface SimulatorContext {
@@ -33,6 +42,8 @@ export interface SimulatorContext {
   sessions: SessionStore;
   registry: CallbackRegistry;
   devices: DeviceStore;
+  /** Asynchronous requests and their outcome, for the request status call. */
+  requests: RequestLog;
   admitActivate: ActivateLimit;
   delivery: CallbackDelivery;
   faults: FaultInjector;
@@ -116,6 +127,20 @@ const routes: readonly Route[] = [
     operation: "goToState",
     auth: "session",
     handler: goToState,
+  },
+  {
+    method: "POST",
+    path: "/m2m/v1/devices/actions/list",
+    operation: "listDevices",
+    auth: "session",
+    handler: listDevices,
+  },
+  {
+    method: "GET",
+    path: "/m2m/v1/accounts/{accountName}/requests/{requestId}/status",
+    operation: "getRequestStatus",
+    auth: "session",
+    handler: getRequestStatus,
   },
 ];
 

@@ -16,6 +16,7 @@ import {
   createActivateLimit,
   createCallbackRegistry,
   createDeviceStore,
+  createRequestLog,
   createSessionStore,
   type SimulatedDevice,
 } from "./state.js";
@@ -93,7 +94,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     tokens: createAccessTokenStore(resolved.accessTokenTtlSeconds, clock),
     sessions: createSessionStore({ idleTimeoutMs: resolved.sessionIdleTimeoutMs, clock, users: resolved.users }),
     registry,
-    devices: createDeviceStore(),
+    devices: createDeviceStore(clock),
+    requests: createRequestLog(clock),
     admitActivate: createActivateLimit(resolved.activateRequestsPerMinute, clock),
     delivery,
     faults,

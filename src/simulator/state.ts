@@ -210,6 +210,20 @@ export interface SimulatedDevice {
   customFields?: CustomField[];
 }
 
+/** Which devices a `listDevices` request asks for (its paging fields aside). */
+export type DeviceCriteria = Omit<Schemas["ListDevicesRequest"], "maxNumberOfDevices" | "largestDeviceIdSeen">;
+
+/** A device as the store holds it for listing: ThingSpace's numeric id for it (the paging cursor) and when it was added. */
+export interface NumberedDevice {
+  device: SimulatedDevice;
+  /** Ascending in the order devices were added, across accounts. */
+  number: number;
+  /** When the device was added (clock ms). */
+  addedAt: number;
+  /** Until when (clock ms) an activation is still being carried out: ThingSpace lists it `pending activation`. */
+  pendingUntil?: number;
+}
+
 /** Devices of every account. */
 export interface DeviceStore {
   find(accountName: string, deviceIds: readonly DeviceId[]): SimulatedDevice | undefined;
@@ -225,6 +239,13 @@ export interface DeviceStore {
   matching(accountName: string, filter: Schemas["GoToStateFilter"]): SimulatedDevice[];
   /** Copies of the devices of one account, or of every account. */
   list(accountName?: string): SimulatedDevice[];
+  /** Notes that the device's activation is carried out until `until` (clock ms). */
+  markPending(device: SimulatedDevice, until: number): void;
+  /**
+   * The devices that match every criterion, oldest first, whose number is above `after`: the
+   * live devices (not copies), for the list route to describe.
+   */
+  query(criteria: DeviceCriteria, after?: number): NumberedDevice[];
 }
 
 function hasCustomFields(device: SimulatedDevice, wanted: readonly CustomField[]): boolean {
@@ -233,9 +254,34 @@ function hasCustomFields(device: SimulatedDevice, wanted: readonly CustomField[]
   );
 }
 
-/** Creates an empty store. */
-export function createDeviceStore(): DeviceStore {
+// Lists compare states as ThingSpace writes them: `active` matches ACTIVE, `pre-active` PRE-ACTIVE.
+const comparableState = (state: string): string => state.toLowerCase().replace(/[\s_-]+/g, "");
+
+/** The state ThingSpace's list shows for a device: lower case, `pending activation` while it is being activated. */
+export function listedState(entry: NumberedDevice, now: number): string {
+  if (entry.pendingUntil !== undefined && now < entry.pendingUntil) return "pending activation";
+  const { state } = entry.device;
+  return state === preActiveState || state === activeState ? state.toLowerCase() : state;
+}
+
+// One identifier pattern of a list filter: same kind, and every part given found where it says.
+function matchesPattern(
+  deviceId: DeviceId,
+  pattern: Schemas["DeviceListFilter"]["deviceIdentifierFilters"][number],
+): boolean {
+  return (
+    deviceId.kind.toLowerCase() === pattern.kind &&
+    (pattern.contains === undefined || deviceId.id.includes(pattern.contains)) &&
+    (pattern.startswith === undefined || deviceId.id.startsWith(pattern.startswith)) &&
+    (pattern.endswith === undefined || deviceId.id.endsWith(pattern.endswith))
+  );
+}
+
+/** Creates an empty store; `clock` dates the devices it adds. */
+export function createDeviceStore(clock: Clock): DeviceStore {
   const accounts = new Map<string, { devices: SimulatedDevice[]; byId: Map<string, SimulatedDevice> }>();
+  const numbered = new Map<SimulatedDevice, NumberedDevice>();
+  let lastNumber = 0;
 
   function account(name: string) {
     let entry = accounts.get(name);
@@ -265,6 +311,7 @@ export function createDeviceStore(): DeviceStore {
       if (!device) {
         device = { accountName, deviceIds: [], state };
         account(accountName).devices.push(device);
+        numbered.set(device, { device, number: ++lastNumber, addedAt: clock.now() });
       }
       for (const id of deviceIds) store.addId(device, id);
       return device;
@@ -291,8 +338,78 @@ export function createDeviceStore(): DeviceStore {
       const names = accountName === undefined ? [...accounts.keys()] : [accountName];
       return names.flatMap((name) => accounts.get(name)?.devices ?? []).map((device) => structuredClone(device));
     },
+    markPending(device, until) {
+      const entry = numbered.get(device);
+      if (entry) entry.pendingUntil = until;
+    },
+    query(criteria, after = 0) {
+      const names = criteria.accountName === undefined ? [...accounts.keys()] : [criteria.accountName];
+      let candidates: SimulatedDevice[];
+      if (criteria.deviceId !== undefined) {
+        candidates = names.flatMap((name) => store.find(name, [criteria.deviceId!]) ?? []);
+      } else {
+        candidates = names.flatMap((name) => accounts.get(name)?.devices ?? []);
+      }
+      const earliest = criteria.earliest === undefined ? undefined : Date.parse(criteria.earliest);
+      const latest = criteria.latest === undefined ? undefined : Date.parse(criteria.latest);
+      const now = clock.now();
+      const patterns = criteria.filter?.deviceIdentifierFilters;
+      const found = candidates
+        .map((device) => numbered.get(device)!)
+        .filter(
+          (entry) =>
+            entry.number > after &&
+            (patterns === undefined ||
+              // The simulator's choice (unconfirmed): a device matches when any pattern does.
+              patterns.some((pattern) => entry.device.deviceIds.some((id) => matchesPattern(id, pattern)))) &&
+            (criteria.currentState === undefined ||
+              comparableState(listedState(entry, now)) === comparableState(criteria.currentState)) &&
+            (criteria.groupName === undefined || entry.device.groupName === criteria.groupName) &&
+            (criteria.servicePlan === undefined || entry.device.servicePlan === criteria.servicePlan) &&
+            (criteria.customFields === undefined || hasCustomFields(entry.device, criteria.customFields)) &&
+            (earliest === undefined || entry.addedAt > earliest) &&
+            (latest === undefined || entry.addedAt < latest),
+        );
+      // Oldest first across accounts, as ThingSpace lists them.
+      return names.length > 1 ? found.sort((a, b) => a.number - b.number) : found;
+    },
   };
   return store;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Asynchronous requests (activate, goToState) and their outcome, for the request status call:
+// `Pending` until their callbacks are due, then `Success`, or `Failure` when any device failed
+// (ThingSpace documents no rule for a request of many devices: the simulator's choice).
+
+/** What the simulator remembers of an asynchronous request. */
+export interface RequestRecord {
+  accountName: string;
+  /** When its callbacks are first due (clock ms): the request is `Pending` until then. */
+  settlesAt: number;
+  /** True when any of its devices failed. */
+  failed: boolean;
+}
+
+/** The asynchronous requests of every account. */
+export interface RequestLog {
+  record(requestId: string, request: RequestRecord): void;
+  /** The request's status now, or undefined when the account made no such request. */
+  status(accountName: string, requestId: string): Schemas["RequestStatus"] | undefined;
+}
+
+/** Creates an empty log; `clock` tells pending requests from settled ones. */
+export function createRequestLog(clock: Clock): RequestLog {
+  const requests = new Map<string, RequestRecord>();
+  return {
+    record: (requestId, request) => void requests.set(requestId, { ...request }),
+    status(accountName, requestId) {
+      const request = requests.get(requestId);
+      if (request === undefined || request.accountName !== accountName) return undefined;
+      if (clock.now() < request.settlesAt) return "Pending";
+      return request.failed ? "Failure" : "Success";
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

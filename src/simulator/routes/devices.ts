@@ -1,14 +1,23 @@
 /**
  * The device actions: add (synchronous, no callback), activate and goToState (a `requestId`
- * now, one callback per device later). Device counts are checked against the spec's limits
- * before the schema, so a request over them gets ThingSpace's own code.
+ * now, one callback per device later), and the two lookups that say what became of them: the
+ * device list (paged) and a request's status. Device counts are checked against the spec's
+ * limits before the schema, so a request over them gets ThingSpace's own code.
  */
 import {
   validateActivateDevicesRequest,
   validateAddDevicesRequest,
   validateGoToStateRequest,
+  validateListDevicesRequest,
 } from "../../../generated/validators.js";
-import { maxActivateDevices, maxAddDevices, maxGoToStateDevices, type Schemas } from "../../shared/spec.js";
+import {
+  listCursorAttribute,
+  maxActivateDevices,
+  maxAddDevices,
+  maxDevicesPerListPage,
+  maxGoToStateDevices,
+  type Schemas,
+} from "../../shared/spec.js";
 import {
   activateSucceededPayload,
   deviceFailedPayload,
@@ -19,7 +28,7 @@ import {
 } from "../delivery.js";
 import { countLimit, errorResponse, jsonResponse, readJsonBody, simulatorErrorCodes } from "../responses.js";
 import type { RouteHandler } from "../router.js";
-import { activeState, preActiveState, type SimulatedDevice } from "../state.js";
+import { activeState, listedState, preActiveState, type NumberedDevice, type SimulatedDevice } from "../state.js";
 
 type DeviceId = Schemas["DeviceId"];
 
@@ -88,6 +97,9 @@ export const activateDevices: RouteHandler = async (request, context) => {
   }
 
   const requestId = context.options.requestId();
+  // Until its callbacks are due the request is Pending, and the devices it activates are listed
+  // as `pending activation`.
+  const settlesAt = context.options.clock.now() + context.options.callbackDelayMs;
   const results: CallbackResult[] = [];
   const carrier = (payload: CallbackPayload) => results.push({ service: "CarrierService", accountName, payload });
   for (const { deviceIds, ipAddress } of targets) {
@@ -115,14 +127,18 @@ export const activateDevices: RouteHandler = async (request, context) => {
     if (!device.deviceIds.some(({ kind }) => kind === "mdn")) {
       context.devices.addId(device, { kind: "mdn", id: context.assignMdn() });
     }
+    context.devices.markPending(device, settlesAt);
     carrier(activateSucceededPayload(requestId, deviceIds, device));
     const nidd = context.options.nidd?.({ accountName, deviceIds: device.deviceIds });
     if (nidd) results.push({ service: "NiddService", accountName, payload: niddPayload(requestId, device, nidd) });
   }
+  context.requests.record(requestId, { accountName, settlesAt, failed: results.some(failedResult) });
   context.delivery.dispatch(results);
   const answer: Schemas["RequestIdResponse"] = { requestId };
   return jsonResponse(answer);
 };
+
+const failedResult = ({ payload }: CallbackResult): boolean => payload.status === "Failed";
 
 // Two devices are "in the same state" when both their service and their state agree.
 function stateOf(device: SimulatedDevice): string {
@@ -190,6 +206,7 @@ export const goToState: RouteHandler = async (request, context) => {
   const found = targets.find((target) => target.device)?.device;
   const first = found && structuredClone(found);
   const requestId = context.options.requestId();
+  const requestAccount = body.filter?.accountName ?? found?.accountName ?? context.options.defaultAccountName;
   const results: CallbackResult[] = [];
   for (const { deviceIds, ipAddress, device } of targets) {
     const accountName = device?.accountName ?? context.options.defaultAccountName;
@@ -208,7 +225,67 @@ export const goToState: RouteHandler = async (request, context) => {
     if (body.customFields !== undefined) device.customFields = structuredClone(body.customFields);
     result(goToStateSucceededPayload(requestId, deviceIds, device));
   }
+  context.requests.record(requestId, {
+    accountName: requestAccount,
+    settlesAt: context.options.clock.now() + context.options.callbackDelayMs,
+    failed: results.some(failedResult),
+  });
   context.delivery.dispatch(results);
   const answer: Schemas["RequestIdResponse"] = { requestId };
+  return jsonResponse(answer);
+};
+
+/** A device as ThingSpace's list shows it, its numeric id in the extended attribute that pages the list. */
+function listedDevice(entry: NumberedDevice, now: number): Schemas["ListedDevice"] {
+  const { device } = entry;
+  const carrier: Schemas["CarrierInformation"] = { carrierName: "Verizon Wireless", state: listedState(entry, now) };
+  if (device.servicePlan !== undefined) carrier.servicePlan = device.servicePlan;
+  return {
+    accountName: device.accountName,
+    deviceIds: device.deviceIds.map(({ kind, id }) => ({ kind, id })),
+    carrierInformations: [carrier],
+    connected: false,
+    createdAt: new Date(entry.addedAt).toISOString(),
+    ...(device.ipAddress === undefined ? {} : { ipAddress: device.ipAddress }),
+    groupNames: device.groupName === undefined ? [] : [device.groupName],
+    ...(device.customFields === undefined ? {} : { customFields: device.customFields.map((field) => ({ ...field })) }),
+    extendedAttributes: [{ key: listCursorAttribute, value: String(entry.number) }],
+  };
+}
+
+/**
+ * `POST /m2m/v1/devices/actions/list`: the devices that match every criterion, oldest first, a
+ * page at a time: `maxNumberOfDevices` of them (the spec's most when 0 or left out) whose
+ * numeric id is above `largestDeviceIdSeen`; HTTP 202 with `hasMoreData` when more follow, 200
+ * on the last page ("Paging" in the spec). Without `accountName`, every account's devices.
+ */
+export const listDevices: RouteHandler = async (request, context) => {
+  const parsed = await readJsonBody(request, validateListDevicesRequest);
+  if (!parsed.ok) return parsed.response;
+  const { maxNumberOfDevices, largestDeviceIdSeen, ...criteria } = parsed.body;
+  const pageSize = maxNumberOfDevices || maxDevicesPerListPage;
+  const matching = context.devices.query(criteria, largestDeviceIdSeen ?? 0);
+  const now = context.options.clock.now();
+  const hasMoreData = matching.length > pageSize;
+  const answer: Schemas["ListDevicesResponse"] = {
+    hasMoreData,
+    devices: matching.slice(0, pageSize).map((entry) => listedDevice(entry, now)),
+  };
+  return jsonResponse(answer, hasMoreData ? 202 : 200);
+};
+
+/**
+ * `GET /m2m/v1/accounts/{accountName}/requests/{requestId}/status`: `Pending` until the
+ * request's callbacks are due, then `Success`, or `Failure` when any of its devices failed.
+ */
+export const getRequestStatus: RouteHandler = async (_request, context, { accountName, requestId }) => {
+  const status = context.requests.status(accountName!, requestId!);
+  if (status === undefined) {
+    return errorResponse(
+      simulatorErrorCodes.requestNotFound,
+      `Account ${accountName} has no asynchronous request ${requestId}.`,
+    );
+  }
+  const answer: Schemas["RequestStatusResponse"] = { requestId: requestId!, status };
   return jsonResponse(answer);
 };

@@ -1,7 +1,7 @@
 // Connection faults against the simulator, through the real client over loopback, with a real
 // callback receiver. The client's documentation: only what cannot have taken effect is retried
 // (a connection never made); a connection lost after sending, or no answer in time, is an
-// OutcomeUnknownError that is never replayed and says how to check (POST /devices/actions/list).
+// OutcomeUnknownError that is never replayed and says how to check (client.checkOutcome(error)).
 // A reset cannot tell the client whether the request was read, so a reset before the effect is
 // reported the same way, and the safe resend is the caller's, after checking.
 import { afterEach, describe, expect, it } from "vitest";
@@ -27,8 +27,8 @@ import { closedPort } from "../../support/closed-port.js";
 afterEach(closeRigs);
 
 const howToCheck =
-  "Before sending it again, check the devices' current state with POST /devices/actions/list; " +
-  "if ThingSpace accepted the request, its callbacks will still arrive.";
+  "Before sending it again, find out whether it took effect: client.checkOutcome(error) looks its devices up " +
+  "(POST /devices/actions/list); if ThingSpace accepted the request, its callbacks will still arrive.";
 
 describe("a connection that fails before the request reached ThingSpace", () => {
   it("connection refused: the client retries after its backoff and the device is activated exactly once", async () => {

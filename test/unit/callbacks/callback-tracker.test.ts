@@ -43,9 +43,11 @@ describe("createCallbackTracker", () => {
     expect(report.complete).toBe(true);
     expect(report.timedOut).toBe(false);
     expect(report.missing).toEqual([]);
-    expect(report.reported.map((r) => [r.device.name, r.outcome, r.callback.kind])).toEqual([
-      ["activated", "succeeded", "activateSucceeded"],
-      ["failed", "failed", "activateFailed"],
+    expect(
+      report.reported.map((r) => [r.device.name, r.source, r.outcome, r.source === "callback" && r.callback.kind]),
+    ).toEqual([
+      ["activated", "callback", "succeeded", "activateSucceeded"],
+      ["failed", "callback", "failed", "activateFailed"],
     ]);
   });
 
@@ -90,7 +92,7 @@ describe("createCallbackTracker", () => {
         }),
       ),
     ).toBe("duplicate");
-    expect(tracker.report(requestId)?.reported.map((r) => r.callback)).toEqual([message]);
+    expect(tracker.report(requestId)?.reported.map((r) => r.source === "callback" && r.callback)).toEqual([message]);
   });
 
   it("files NIDD messages with their device without completing it", () => {

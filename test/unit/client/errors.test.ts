@@ -89,6 +89,31 @@ describe("error classes", () => {
     const wrapped = new AuthenticationError("login timed out", { stage: "login", locked: true }, { cause: error });
     expect(JSON.parse(JSON.stringify(wrapped)).cause).toEqual({ name: "TimeoutError", message: error.message });
   });
+
+  it("an outcome-unknown error carries the call's devices for checkOutcome; its JSON counts them instead of listing them", () => {
+    const devices = [
+      { deviceIds: [{ kind: "imei", id: "990000000000000" }] },
+      { deviceIds: [{ kind: "imei", id: "990000000000001" }] },
+    ];
+    const error = new TimeoutError({
+      operation: "PUT /api/m2m/v1/devices/actions/goToState",
+      operationId: "goToState",
+      timeoutMs: 1_000,
+      howToCheck: "Check.",
+      target: { devices, stateName: "In service" },
+    });
+    expect(error.target).toEqual({ devices, stateName: "In service" });
+    expect(JSON.parse(JSON.stringify(error))).toEqual({
+      name: "TimeoutError",
+      message: error.message,
+      operationId: "goToState",
+      operation: "PUT /api/m2m/v1/devices/actions/goToState",
+      reason: "timeout",
+      howToCheck: "Check.",
+      target: { stateName: "In service", deviceCount: 2 },
+      timeoutMs: 1_000,
+    });
+  });
 });
 
 describe("SecretRedactor", () => {

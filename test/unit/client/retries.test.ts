@@ -109,9 +109,15 @@ describe("retries only where safe", () => {
     expect(error).toMatchObject({ reason: "server-error", status: 500, errorCode: "REQUEST_FAILED.UnexpectedError" });
     expect((error as Error).message).toBe(
       "POST /api/m2m/v1/devices/actions/activate failed on ThingSpace's side (HTTP 500 REQUEST_FAILED.UnexpectedError); " +
-        "it may have taken effect, so it was not sent again. Before sending it again, check the devices' current state with " +
-        "POST /devices/actions/list; if ThingSpace accepted the request, its callbacks will still arrive.",
+        "it may have taken effect, so it was not sent again. Before sending it again, find out whether it took effect: " +
+        "client.checkOutcome(error) looks its devices up (POST /devices/actions/list); if ThingSpace accepted the request, " +
+        "its callbacks will still arrive.",
     );
+    // What checkOutcome needs: the call's devices as it sent them, and the account (the client's default).
+    expect((error as OutcomeUnknownError).target).toEqual({
+      accountName: "0868924207-00001",
+      devices: activate.devices.map(({ deviceIds }) => ({ deviceIds })),
+    });
     expect(thingSpace.calls("/devices/actions/activate")).toHaveLength(1);
   });
 

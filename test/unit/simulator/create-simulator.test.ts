@@ -5,12 +5,12 @@ import { activateBody, simulatorHarness, testDevices } from "./simulator-harness
 describe("createSimulator routing", () => {
   it("answers 404 for unknown paths and 405 with Allow for a wrong method", async () => {
     const { request, m2m } = simulatorHarness();
-    const missing = await request("GET", "/m2m/v1/devices/actions/list");
+    const missing = await request("GET", "/m2m/v1/devices/actions/unknown");
     expect([missing.status, await missing.json()]).toEqual([
       404,
       {
         errorCode: "INPUT_INVALID.Resource.NotFound",
-        errorMessage: "No such resource: /api/m2m/v1/devices/actions/list.",
+        errorMessage: "No such resource: /api/m2m/v1/devices/actions/unknown.",
       },
     ]);
     const wrongMethod = await m2m("POST", "/devices/actions/goToState", {});

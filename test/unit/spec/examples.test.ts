@@ -4,7 +4,7 @@ import { requestBodyExamples, specExample, validatorFor } from "../../support/sp
 const rows = requestBodyExamples();
 
 describe("the spec's named examples", () => {
-  it("cover every request and callback example of the three pages", () => {
+  it("cover every request and callback example of the three pages, and the lookups' examples", () => {
     expect(rows.map((row) => `${row.operationId}:${row.example}`).sort()).toEqual([
       "activateDevices:ActivateDevicesBySku",
       "activateDevices:ActivateDevicesWithIpAddresses",
@@ -12,6 +12,9 @@ describe("the spec's named examples", () => {
       "goToState:GoToStateBusinessInternet",
       "goToState:GoToStateByFilter",
       "goToState:GoToStateTwoDevices",
+      "listDevices:ListDevicesByIdentifierPattern",
+      "listDevices:ListDevicesNextPage",
+      "listDevices:ListDevicesOneDevice",
       "receiveCarrierServiceCallback:CarrierServiceActivateFailed",
       "receiveCarrierServiceCallback:CarrierServiceActivateSucceeded",
       "receiveNiddServiceCallback:NiddServiceConfigCreated",
