@@ -4,7 +4,7 @@ import { requestBodyExamples, specExample, validatorFor } from "../../support/sp
 const rows = requestBodyExamples();
 
 describe("the spec's named examples", () => {
-  it("cover every request and callback example of the three pages", () => {
+  it("cover every request and callback example of the three pages, and a callback registration", () => {
     expect(rows.map((row) => `${row.operationId}:${row.example}`).sort()).toEqual([
       "activateDevices:ActivateDevicesBySku",
       "activateDevices:ActivateDevicesWithIpAddresses",
@@ -17,6 +17,7 @@ describe("the spec's named examples", () => {
       "receiveNiddServiceCallback:NiddServiceConfigCreated",
       "receiveNiddServiceCallback:NiddServiceConfigFailed",
       "receiveStateServiceCallback:StateServiceGoToStateSucceeded",
+      "registerCallback:RegisterCallbackCarrierService",
     ]);
   });
 
