@@ -66,6 +66,10 @@ export interface paths {
          *     the state of the first one; a device that does not gets an error in its callback.
          *
          *     The answer carries a `requestId`; ThingSpace then sends one StateService callback per device.
+         *
+         *     The page writes the path `goToState`; Verizon's generated SDKs send `gotostate`. Whether
+         *     ThingSpace matches paths regardless of case is unconfirmed: the SDK sends the page's
+         *     spelling, and the project's simulator answers both.
          */
         put: operations["goToState"];
         post?: never;
@@ -153,7 +157,8 @@ export interface paths {
         /**
          * Get an OAuth access token
          * @description Exchanges the application's client id and secret (HTTP Basic) for an access token valid one
-         *     hour. There is no refresh token: ask again shortly before it expires.
+         *     hour, optionally for the given `scope`. There is no refresh token: ask again shortly before
+         *     it expires.
          */
         post: operations["getAccessToken"];
         delete?: never;
@@ -236,7 +241,8 @@ export interface paths {
         };
         /**
          * List callback listeners
-         * @description Lists the callback services registered for the account, with their URLs.
+         * @description Lists the callback services registered for the account, with their URLs and the
+         *     credentials given at registration (empty strings when none were).
          */
         get: operations["listCallbacks"];
         put?: never;
@@ -244,7 +250,8 @@ export interface paths {
          * Register a callback listener
          * @description Registers the URL that receives one callback service's messages for the account,
          *     replacing any earlier registration of that service. The `username` and `password` come back
-         *     in every callback body, where they prove the message came from ThingSpace.
+         *     in every callback body, where they prove the message came from ThingSpace. The service is
+         *     one of the three this API types or any other ThingSpace service (such as `DeviceUsage`).
          */
         post: operations["registerCallback"];
         delete?: never;
@@ -506,11 +513,34 @@ export interface components {
              */
             emailAddress?: string;
         };
-        /** @description The callback service that was removed. */
-        CallbackDeletion: {
+        /**
+         * @description A callback service's name: one of the three services this API types (`CallbackServiceName`),
+         *     or any other non-empty name of a ThingSpace service, such as `DeviceUsage`.
+         *
+         *     A name that is not one of the three but is a near miss of one, the same name in another case
+         *     or with at most two letters added, dropped or changed (`CarrierSevice`, `stateservice`), is
+         *     refused before it is sent (rule `nearMiss`, naming the likely intended service): it is
+         *     almost certainly a typo, and a listener registered under it would never receive the
+         *     service's messages.
+         * @example CarrierService
+         * @example DeviceUsage
+         */
+        AnyCallbackServiceName: components["schemas"]["CallbackServiceName"] | string;
+        /**
+         * @description The account and the callback service a registration or a removal acted on: what
+         *     `registerCallback` and `deleteCallback` answer (Verizon's published model of both answers,
+         *     `CallbackActionResult`, and its examples say `serviceName`).
+         */
+        CallbackActionResult: {
             accountName: components["schemas"]["AccountName"];
-            /** @description The callback service's name. */
-            serviceName: string;
+            serviceName: components["schemas"]["AnyCallbackServiceName"];
+            /**
+             * @deprecated
+             * @description Older documentation's spelling of `serviceName`. ThingSpace's current answers say
+             *     `serviceName`; an answer that says only `name` is read by the SDK as `serviceName`, and
+             *     the SDK's results carry `serviceName` alone, whichever spelling ThingSpace used.
+             */
+            name?: string;
         };
         /**
          * @description The fields every callback message shares. ThingSpace sends one message per device, all
@@ -543,20 +573,26 @@ export interface components {
              */
             maxCallbackThreshold?: number | string;
         };
-        /** @description A callback service registered for an account. */
-        CallbackRegistration: {
-            accountName: components["schemas"]["AccountName"];
-            /** @description The callback service's name. */
-            name: string;
-            /** @description The listener's URL (in listings). */
-            url?: string;
+        /**
+         * @description A callback listener registered for an account, as `listCallbacks` answers it (Verizon's
+         *     published model `ConnectivityManagementCallback`): the account, the service, the listener's
+         *     URL and the credentials given at registration (empty strings when none were).
+         */
+        CallbackRegistration: components["schemas"]["CallbackActionResult"] & {
+            /** @description The listener's URL. */
+            url: string;
+            /** @description The username given at registration, echoed in every callback (an empty string when none was). */
+            username?: string;
+            /** @description The password given at registration, echoed in every callback (an empty string when none was). */
+            password?: string;
         };
         /** @description The callback services registered for the account. */
         CallbackRegistrationList: components["schemas"]["CallbackRegistration"][];
         /**
-         * @description The callback service: `CarrierService` (activate results), `NiddService` (NIDD
-         *     configuration) or `StateService` (goToState results). ThingSpace has other services; these
-         *     are the ones this API description covers.
+         * @description The callback services whose messages this API description types: `CarrierService`
+         *     (activate results), `NiddService` (NIDD configuration) and `StateService` (goToState
+         *     results). ThingSpace has other services (such as `DeviceUsage`); registrations take any of
+         *     them (`AnyCallbackServiceName`).
          * @enum {string}
          */
         CallbackServiceName: "CarrierService" | "NiddService" | "StateService";
@@ -1042,36 +1078,60 @@ export interface components {
         };
         /** @description A NiddService message, told apart by `status`. */
         NiddServiceCallback: components["schemas"]["NiddConfigCreatedCallback"] | components["schemas"]["NiddConfigFailedCallback"];
-        /** @description An OAuth 2.0 error (RFC 6749 section 5.2). */
+        /** @description An OAuth 2.0 error (RFC 6749 section 5.2), as the token endpoint answers it. */
         OAuthError: {
-            /** @description The error, such as `invalid_client`. */
+            /**
+             * @description The error: one of RFC 6749's `invalid_request`, `invalid_client`, `invalid_grant`,
+             *     `unauthorized_client`, `unsupported_grant_type` and `invalid_scope` (the codes Verizon's
+             *     published model lists), or another code a server adds.
+             */
             error: string;
             /** @description A human-readable explanation. */
             error_description?: string;
+            /** @description The address of a page about the error, when the server gives one. */
+            error_uri?: string;
         };
         /** @description The token to revoke, sent form-encoded. */
         OAuthRevokeRequest: {
             /** @description The access token to revoke. */
             token: string;
         };
-        /** @description The OAuth 2.0 client-credentials grant, sent form-encoded. */
+        /**
+         * @description The OAuth 2.0 client-credentials grant, sent form-encoded. `scope` is optional (RFC 6749
+         *     section 4.4.2; Verizon's generated SDKs send it when asked). As RFC 6749 section 3.2
+         *     requires of the server, parameters it does not know are ignored rather than refused, and a
+         *     parameter sent without a value counts as omitted.
+         */
         OAuthTokenRequest: {
             /**
              * @description Always `client_credentials`.
              * @constant
              */
             grant_type: "client_credentials";
+            /** @description The scopes asked for, space-separated (RFC 6749 section 3.3); ThingSpace's default without it. */
+            scope?: string;
+        } & {
+            [key: string]: string;
         };
-        /** @description An access token, valid for `expires_in` seconds (one hour). There is no refresh token: ask again. */
+        /**
+         * @description An access token. ThingSpace's tokens last one hour (`expires_in` 3600), but `expires_in` is
+         *     only recommended by OAuth 2.0 (RFC 6749 section 5.1) and optional in Verizon's published
+         *     model, so an answer without it is valid. Client credentials get no refresh token: ask again.
+         */
         OAuthTokenResponse: {
             /** @description Sent as `Authorization: Bearer …` on every other call. */
             access_token: string;
             /** @description `Bearer`. */
             token_type: string;
-            /** @description Lifetime in seconds. */
-            expires_in: number;
+            /** @description Lifetime in seconds, when the server says it. */
+            expires_in?: number;
             /** @description The granted scopes, space-separated. */
             scope?: string;
+            /**
+             * @description Listed by Verizon's published model; RFC 6749 section 4.4.3 says a client-credentials
+             *     answer should not carry one, and the SDK never uses it.
+             */
+            refresh_token?: string;
         };
         /**
          * @description The customer name and address of the devices' primary place of use, applied to every device
@@ -1088,7 +1148,7 @@ export interface components {
          *     they are the only proof that ThingSpace sent it, so choose long random values.
          */
         RegisterCallbackRequest: {
-            name: components["schemas"]["CallbackServiceName"];
+            name: components["schemas"]["AnyCallbackServiceName"];
             /**
              * Format: uri
              * @description The listener's absolute http(s) URL.
@@ -1233,7 +1293,7 @@ export interface components {
         /** @description The `requestId` a synchronous answer (activate, goToState …) returned. */
         RequestIdPath: string;
         /** @description The callback service to remove. */
-        ServiceNamePath: components["schemas"]["CallbackServiceName"];
+        ServiceNamePath: components["schemas"]["AnyCallbackServiceName"];
     };
     requestBodies: never;
     headers: never;
@@ -1529,7 +1589,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CallbackRegistration"];
+                    "application/json": components["schemas"]["CallbackActionResult"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1556,7 +1616,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CallbackDeletion"];
+                    "application/json": components["schemas"]["CallbackActionResult"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -31,6 +31,14 @@ export type TokenProvider = (context: { renewal: boolean }) => string | Promise<
 /** The access token is renewed this long before it expires (tokens last an hour). */
 export const refreshBeforeExpiryMs = 60_000;
 
+/**
+ * How long an access token is taken to last when its answer has no `expires_in` (OAuth only
+ * recommends it): 15 minutes, a quarter of ThingSpace's documented hour. A server that leaves
+ * the lifetime out may well use a shorter one than documented, and asking too early costs one
+ * token request (which locks nothing), while asking too late costs a refused call and its replay.
+ */
+export const assumedAccessTokenLifetimeMs = 15 * 60_000;
+
 /** A token as issued, with its expiry when the issuer knows it. */
 export interface IssuedToken {
   token: string;
@@ -221,11 +229,13 @@ function oauthIssuer(settings: ClientSettings, sender: Client<paths>, credential
     });
   return async () => {
     const data = await requestToken(settings, operations.getAccessToken, send, (answer) => answer.access_token);
-    const expiresIn = typeof data.expires_in === "number" && data.expires_in > 0 ? data.expires_in : undefined;
-    settings.logger.info("OAuth access token obtained", { expiresInSeconds: expiresIn });
-    return expiresIn === undefined
-      ? { token: data.access_token }
-      : { token: data.access_token, expiresAt: settings.clock.now() + expiresIn * 1000 };
+    const stated = typeof data.expires_in === "number" && data.expires_in > 0 ? data.expires_in * 1000 : undefined;
+    const lifetimeMs = stated ?? assumedAccessTokenLifetimeMs;
+    settings.logger.info("OAuth access token obtained", {
+      expiresInSeconds: lifetimeMs / 1000,
+      ...(stated === undefined ? { lifetimeAssumed: true } : {}),
+    });
+    return { token: data.access_token, expiresAt: settings.clock.now() + lifetimeMs };
   };
 }
 

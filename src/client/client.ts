@@ -13,6 +13,7 @@ import {
   validateListDevicesRequest,
   validateRegisterCallbackRequest,
 } from "../../generated/validators.js";
+import { serviceNameViolation, type AnyCallbackServiceName } from "../shared/callback-services.js";
 import {
   maxActivateDevices,
   maxAddDevices,
@@ -59,6 +60,10 @@ export type GoToStateBatchRequest = Omit<
 >;
 /** The add body without its devices. */
 export type AddBatchRequest = Omit<Schemas["AddDevicesRequest"], "devicesToAdd">;
+/** A callback registration; `name` offers the three typed services first and takes any other. */
+export type RegisterCallbackRequest = Omit<Schemas["RegisterCallbackRequest"], "name"> & {
+  name: AnyCallbackServiceName;
+};
 
 /** Options of a single call. */
 export interface CallOptions {
@@ -97,16 +102,16 @@ export interface ThingSpaceClient {
   goToState(body: Schemas["GoToStateRequest"], options?: CallOptions): Promise<Schemas["RequestIdResponse"]>;
   /** Registers the URL that receives a callback service's messages (POST /callbacks/{accountName}). */
   registerCallback(
-    body: Schemas["RegisterCallbackRequest"],
+    body: RegisterCallbackRequest,
     options?: AccountCallOptions,
-  ): Promise<Schemas["CallbackRegistration"]>;
-  /** Lists the account's callback registrations (GET /callbacks/{accountName}). */
+  ): Promise<Schemas["CallbackActionResult"]>;
+  /** Lists the account's callback registrations (GET /callbacks/{accountName}), credentials included. */
   listCallbacks(options?: AccountCallOptions): Promise<Schemas["CallbackRegistrationList"]>;
   /** Removes a callback registration (DELETE /callbacks/{accountName}/name/{serviceName}). */
   deleteCallback(
-    serviceName: Schemas["CallbackServiceName"],
+    serviceName: AnyCallbackServiceName,
     options?: AccountCallOptions,
-  ): Promise<Schemas["CallbackDeletion"]>;
+  ): Promise<Schemas["CallbackActionResult"]>;
   /** Ends the M2M session, if there is one (POST /session/logout); the next call logs in again. */
   logout(options?: CallOptions): Promise<void>;
 
@@ -185,6 +190,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 const requestIdOf = (response: Schemas["RequestIdResponse"]): string => response.requestId;
 
 /**
+ * A registration answer as the SDK returns it: `serviceName`, taken from `name` when ThingSpace
+ * answered in the spelling of older documentation, and never `name` (spec: CallbackActionResult).
+ */
+function withServiceName<Answer extends Schemas["CallbackActionResult"]>(answer: Answer): Answer {
+  if (!isPlainObject(answer)) return answer;
+  const { name, ...rest } = answer;
+  return (rest.serviceName === undefined && typeof name === "string" ? { ...rest, serviceName: name } : rest) as Answer;
+}
+
+/**
  * Creates a ThingSpace M2M client: openapi-fetch on the spec's `paths`, whose one middleware
  * sends every request through the request loop (the OAuth bearer and the `VZ-M2M-Token`
  * session, one token request and one login shared by concurrent calls, safe retries, one replay
@@ -255,6 +270,17 @@ export function createThingSpaceClient(options: ThingSpaceClientOptions): ThingS
     }
     return account;
   };
+  // A misspelt typed service is refused like a schema violation; an empty one always is, since
+  // it would change the path the call is sent to.
+  const checkServiceName = (operation: Operation, path: string, name: unknown): void => {
+    const violation =
+      path === "/serviceName" && (typeof name !== "string" || name === "")
+        ? { path, rule: "minLength", message: "serviceName (path parameter) must be a non-empty service name" }
+        : settings.validate
+          ? serviceNameViolation(path, name)
+          : undefined;
+    if (violation) throw new ValidationError(operation.operationId, [violation]);
+  };
 
   /**
    * Every page of one list query: the query as given for the first page, then the same query
@@ -314,26 +340,30 @@ export function createThingSpaceClient(options: ThingSpaceClientOptions): ThingS
       if (isPlainObject(body)) redactor.add(body.username, body.password);
       const accountName = accountOf(operations.registerCallback, options.accountName);
       check(operations.registerCallback, validateRegisterCallbackRequest, body);
+      checkServiceName(operations.registerCallback, "/name", body.name);
       const path = { accountName };
-      return answerOf(
-        operations.registerCallback,
-        api.POST("/callbacks/{accountName}", { params: { path }, body, signal: options.signal }),
-      );
+      const pending = api.POST("/callbacks/{accountName}", { params: { path }, body, signal: options.signal });
+      return withServiceName(await answerOf(operations.registerCallback, pending));
     },
     async listCallbacks(options = {}) {
       const path = { accountName: accountOf(operations.listCallbacks, options.accountName) };
-      return answerOf(
+      const registrations = await answerOf(
         operations.listCallbacks,
         api.GET("/callbacks/{accountName}", { params: { path }, signal: options.signal }),
       );
+      if (!Array.isArray(registrations)) return registrations;
+      // ThingSpace lists each listener's credentials: secrets, like those given to registerCallback.
+      for (const item of registrations) if (isPlainObject(item)) redactor.add(item.username, item.password);
+      return registrations.map(withServiceName);
     },
     async deleteCallback(serviceName, options = {}) {
-      const path = { accountName: accountOf(operations.deleteCallback, options.accountName), serviceName };
+      const accountName = accountOf(operations.deleteCallback, options.accountName);
+      checkServiceName(operations.deleteCallback, "/serviceName", serviceName);
       const pending = api.DELETE("/callbacks/{accountName}/name/{serviceName}", {
-        params: { path },
+        params: { path: { accountName, serviceName } },
         signal: options.signal,
       });
-      return answerOf(operations.deleteCallback, pending);
+      return withServiceName(await answerOf(operations.deleteCallback, pending));
     },
     async logout(options = {}) {
       // Without a session there is nothing to end, and logging in just to log out would be absurd.

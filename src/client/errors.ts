@@ -82,6 +82,8 @@ interface Answer {
   status?: number;
   errorCode?: string;
   errorMessage?: string;
+  /** OAuth's `error_uri`: a page about the error. */
+  errorUri?: string;
 }
 
 /** The fields of an answer, with the code's class and service parsed; absent ones left out. */
@@ -91,6 +93,7 @@ function answerFields(answer: Answer): Answer & { errorClass?: ErrorClass; servi
   if (answer.status !== undefined) fields.status = answer.status;
   if (answer.errorCode !== undefined) fields.errorCode = answer.errorCode;
   if (answer.errorMessage !== undefined) fields.errorMessage = answer.errorMessage;
+  if (answer.errorUri !== undefined) fields.errorUri = answer.errorUri;
   if (parsed?.errorClass !== undefined) fields.errorClass = parsed.errorClass;
   if (parsed?.service !== undefined) fields.service = parsed.service;
   return fields;
@@ -111,6 +114,8 @@ export abstract class ErrorWithAnswer extends ThingSpaceError {
   declare readonly status?: number;
   declare readonly errorCode?: string;
   declare readonly errorMessage?: string;
+  /** The address of a page about the error, when the OAuth server gave one (`error_uri`). */
+  declare readonly errorUri?: string;
   /** `INPUT_INVALID`, `REQUEST_FAILED`, `REQUEST_ONHOLD` or `REQUEST_CANCELLED`, when the code names one. */
   declare readonly errorClass?: ErrorClass;
   /** The service prefix of the code (`UnifiedWebService`), when there is one. */
@@ -376,9 +381,9 @@ export function callName(operation: Operation, url: string): string {
 
 /**
  * Reads whatever error body an answer carried: ThingSpace's `{errorCode, errorMessage}`, an
- * OAuth `{error, error_description}`, or plain text. Anything else gives neither field.
+ * OAuth `{error, error_description, error_uri}`, or plain text. Anything else gives no field.
  */
-export function readErrorBody(body: unknown): { errorCode?: string; errorMessage?: string } {
+export function readErrorBody(body: unknown): { errorCode?: string; errorMessage?: string; errorUri?: string } {
   if (typeof body === "string") {
     const text = body.trim();
     return text ? { errorMessage: text } : {};
@@ -387,9 +392,10 @@ export function readErrorBody(body: unknown): { errorCode?: string; errorMessage
   const record = body as Record<string, unknown>;
   const code = record.errorCode ?? record.error;
   const message = record.errorMessage ?? record.error_description;
-  const result: { errorCode?: string; errorMessage?: string } = {};
+  const result: { errorCode?: string; errorMessage?: string; errorUri?: string } = {};
   if (typeof code === "string") result.errorCode = code;
   if (typeof message === "string") result.errorMessage = message;
+  if (typeof record.error_uri === "string") result.errorUri = record.error_uri;
   return result;
 }
 
@@ -400,13 +406,17 @@ const maxMessageLength = 500;
  * may echo one in either field) and only then shortened, so no part of a secret survives a cut.
  */
 export function readRefusal(status: number, body: unknown, redactor: SecretRedactor): Answer & { status: number } {
-  const { errorCode, errorMessage } = readErrorBody(body);
+  const { errorCode, errorMessage, errorUri } = readErrorBody(body);
   const message = redactor.redactOptional(errorMessage);
+  const uri = redactor.redactOptional(errorUri);
   return {
     status,
     errorCode: redactor.redactOptional(errorCode),
     errorMessage:
       message !== undefined && message.length > maxMessageLength ? `${message.slice(0, maxMessageLength)}…` : message,
+    ...(uri === undefined
+      ? {}
+      : { errorUri: uri.length > maxMessageLength ? `${uri.slice(0, maxMessageLength)}…` : uri }),
   };
 }
 
@@ -444,8 +454,9 @@ export function errorFromResponse(
       response.status === 429 || response.status >= 500
         ? "ThingSpace's OAuth server is unavailable or busy; the next call asks for a token again."
         : "Check the clientId and clientSecret options (the application's key and secret).";
+    const more = refusal.errorUri === undefined ? "" : ` More: ${refusal.errorUri}`;
     return new AuthenticationError(
-      `ThingSpace refused the OAuth token request with ${summarizeAnswer(refusal)}. ${advice}`,
+      `ThingSpace refused the OAuth token request with ${summarizeAnswer(refusal)}. ${advice}${more}`,
       {
         stage: "token",
         ...refusal,

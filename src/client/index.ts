@@ -14,7 +14,9 @@ export {
   type GoToStateBatchRequest,
   type AddBatchRequest,
   type LookUpOptions,
+  type RegisterCallbackRequest,
 } from "./client.js";
+export { callbackServiceNames, type AnyCallbackServiceName } from "../shared/callback-services.js";
 export {
   type DeviceEffect,
   type DeviceLookupResult,
@@ -32,7 +34,7 @@ export {
   type ThingSpaceProviderAuth,
   type RetryOptions,
 } from "./options.js";
-export { refreshBeforeExpiryMs, type TokenProvider } from "./auth.js";
+export { refreshBeforeExpiryMs, assumedAccessTokenLifetimeMs, type TokenProvider } from "./auth.js";
 export { systemClock, type Clock } from "../shared/clock.js";
 export type { ThingSpaceLogger } from "./log.js";
 export type { PacingOptions } from "./pacer.js";

@@ -48,6 +48,8 @@ export const simulatorErrorCodes = {
   userLocked: "REQUEST_FAILED.Login.UserLocked",
   /** Deleting a callback service that is not registered (*unconfirmed*). */
   callbackNotRegistered: "REQUEST_FAILED.Callback.NotRegistered",
+  /** Registering a misspelling of a typed callback service, such as `CarrierSevice` (*unconfirmed*). */
+  serviceNameInvalid: "INPUT_INVALID.ServiceName.Invalid",
   /** goToState: the device is not in the state of the request's first device (*unconfirmed*). */
   deviceStateMismatch: "REQUEST_FAILED.Device.StateMismatch",
   /** The request status of a requestId the account never got (*unconfirmed*). */

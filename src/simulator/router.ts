@@ -121,6 +121,15 @@ const routes: readonly Route[] = [
     auth: "session",
     handler: activateDevices,
   },
+  // The page writes goToState, Verizon's generated SDKs send gotostate, and whether ThingSpace
+  // ignores the case of paths is unconfirmed: both spellings are served (and only these two).
+  {
+    method: "PUT",
+    path: "/m2m/v1/devices/actions/gotostate",
+    operation: "goToState",
+    auth: "session",
+    handler: goToState,
+  },
   {
     method: "PUT",
     path: "/m2m/v1/devices/actions/goToState",

@@ -35,7 +35,7 @@ export interface Simulator {
   devices(accountName?: string): SimulatedDevice[];
   /** A copy of the device with this identifier (kind in any case), if the account has it. */
   device(accountName: string, deviceId: { kind: string; id: string }): SimulatedDevice | undefined;
-  /** The account's callback registrations (URLs, never credentials). */
+  /** The account's callback registrations (URLs, never credentials: `GET /callbacks` lists those). */
   callbackRegistrations(accountName: string): Schemas["CallbackRegistration"][];
   /** Every callback delivery attempt so far, in order (without credentials). */
   deliveries(): DeliveryAttempt[];
@@ -128,7 +128,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       const key = deviceIdKey(deviceId);
       return context.devices.list(accountName).find((device) => device.deviceIds.some((id) => deviceIdKey(id) === key));
     },
-    callbackRegistrations: (accountName) => registry.list(accountName),
+    callbackRegistrations: (accountName) =>
+      registry.list(accountName).map(({ username: _username, password: _password, ...registration }) => registration),
     deliveries: () => delivery.attempts(),
     undelivered: () => delivery.undelivered(),
     calls: (operation) =>

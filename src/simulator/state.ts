@@ -14,7 +14,6 @@ import { simulatorErrorCodes } from "./responses.js";
 
 type DeviceId = Schemas["DeviceId"];
 type CustomField = Schemas["CustomField"];
-type CallbackServiceName = Schemas["CallbackServiceName"];
 
 // ---------------------------------------------------------------------------------------------
 // Access tokens: valid for a configurable time, revocable, and all expirable at once so a test
@@ -144,9 +143,9 @@ export function createSessionStore(options: {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Callback listeners registered per account and service, as `POST /callbacks/{accountName}`
-// leaves them. The credentials are kept only to be echoed in callback bodies: listings and
-// inspection never show them.
+// Callback listeners registered per account and service (any service name: ThingSpace has
+// more services than the three the simulator sends), as `POST /callbacks/{accountName}` leaves
+// them. The credentials are echoed in callback bodies and, as ThingSpace does, in listings.
 
 /** A registration with the credentials that go back in every callback body. */
 export interface RegisteredListener {
@@ -158,30 +157,32 @@ export interface RegisteredListener {
 /** Listeners of every account. */
 export interface CallbackRegistry {
   /** Registers (or replaces) the account's listener for a service. */
-  register(accountName: string, name: CallbackServiceName, listener: RegisteredListener): void;
-  get(accountName: string, name: CallbackServiceName): RegisteredListener | undefined;
+  register(accountName: string, serviceName: string, listener: RegisteredListener): void;
+  get(accountName: string, serviceName: string): RegisteredListener | undefined;
   /** True when there was a registration to remove. */
-  remove(accountName: string, name: CallbackServiceName): boolean;
-  /** The account's registrations, without credentials. */
+  remove(accountName: string, serviceName: string): boolean;
+  /** The account's registrations, credentials included (empty strings when none were given). */
   list(accountName: string): Schemas["CallbackRegistration"][];
 }
 
 /** Creates an empty registry. */
 export function createCallbackRegistry(): CallbackRegistry {
-  const accounts = new Map<string, Map<CallbackServiceName, RegisteredListener>>();
+  const accounts = new Map<string, Map<string, RegisteredListener>>();
   return {
-    register(accountName, name, listener) {
+    register(accountName, serviceName, listener) {
       let services = accounts.get(accountName);
       if (!services) accounts.set(accountName, (services = new Map()));
-      services.set(name, { ...listener });
+      services.set(serviceName, { ...listener });
     },
-    get: (accountName, name) => accounts.get(accountName)?.get(name),
-    remove: (accountName, name) => accounts.get(accountName)?.delete(name) ?? false,
+    get: (accountName, serviceName) => accounts.get(accountName)?.get(serviceName),
+    remove: (accountName, serviceName) => accounts.get(accountName)?.delete(serviceName) ?? false,
     list: (accountName) =>
-      [...(accounts.get(accountName) ?? new Map<CallbackServiceName, RegisteredListener>())].map(([name, { url }]) => ({
+      [...(accounts.get(accountName) ?? [])].map(([serviceName, { url, username, password }]) => ({
         accountName,
-        name,
+        serviceName,
         url,
+        username,
+        password,
       })),
   };
 }

@@ -61,10 +61,11 @@ async function readForm(request: Request): Promise<Record<string, string> | Resp
   }
   const read = await readBodyText(request);
   if (!read.ok) return oauthErrorResponse("invalid_request", read.message, read.status);
-  return Object.fromEntries(new URLSearchParams(read.text));
+  // RFC 6749 section 3.2: a parameter sent without a value counts as omitted.
+  return Object.fromEntries([...new URLSearchParams(read.text)].filter(([, value]) => value !== ""));
 }
 
-/** `POST /ts/v1/oauth2/token`. */
+/** `POST /ts/v1/oauth2/token`: an optional `scope`; other parameters are ignored (RFC 6749 section 3.2). */
 export const getAccessToken: RouteHandler = async (request, context) => {
   const failure = context.faults.oauthFailure();
   if (failure === 401)
@@ -85,11 +86,12 @@ export const getAccessToken: RouteHandler = async (request, context) => {
     return oauthErrorResponse("invalid_request", formatViolations(toViolations(validateOAuthTokenRequest.errors)), 400);
   }
   const { accessToken, expiresIn } = context.tokens.issue();
+  // Any scope asked for is granted as asked (the simulator knows no scopes of its own).
   const body: Schemas["OAuthTokenResponse"] = {
     access_token: accessToken,
     token_type: "Bearer",
     expires_in: expiresIn,
-    scope: "default",
+    scope: form.scope ?? "default",
   };
   return jsonResponse(body);
 };

@@ -1,8 +1,10 @@
 /**
  * Callback registration: `POST /m2m/v1/callbacks/{accountName}` registers (or replaces) a
- * service's listener, `GET` lists them, `DELETE …/name/{serviceName}` removes one.
+ * service's listener, `GET` lists them, `DELETE …/name/{serviceName}` removes one. Answers name
+ * the service `serviceName`, as Verizon's models and examples do.
  */
 import { validateRegisterCallbackRequest } from "../../../generated/validators.js";
+import { serviceNameViolation } from "../../shared/callback-services.js";
 import type { Schemas } from "../../shared/spec.js";
 import { errorResponse, jsonResponse, readJsonBody, simulatorErrorCodes } from "../responses.js";
 import type { RouteHandler } from "../router.js";
@@ -12,12 +14,15 @@ export const registerCallback: RouteHandler = async (request, context, { account
   const parsed = await readJsonBody(request, validateRegisterCallbackRequest);
   if (!parsed.ok) return parsed.response;
   const { name, url, username = "", password = "" } = parsed.body;
+  // A misspelt typed service would leave that service without a listener: refused, as the SDK does.
+  const misspelt = serviceNameViolation("/name", name);
+  if (misspelt) return errorResponse(simulatorErrorCodes.serviceNameInvalid, misspelt.message);
   context.registry.register(accountName!, name, { url, username, password });
-  const body: Schemas["CallbackRegistration"] = { accountName: accountName!, name };
+  const body: Schemas["CallbackActionResult"] = { accountName: accountName!, serviceName: name };
   return jsonResponse(body);
 };
 
-/** `GET /callbacks/{accountName}`: URLs only, never the credentials. */
+/** `GET /callbacks/{accountName}`: every registration with its URL and credentials, as ThingSpace lists them. */
 export const listCallbacks: RouteHandler = async (_request, context, { accountName }) => {
   const body: Schemas["CallbackRegistrationList"] = context.registry.list(accountName!);
   return jsonResponse(body);
@@ -25,12 +30,12 @@ export const listCallbacks: RouteHandler = async (_request, context, { accountNa
 
 /** `DELETE /callbacks/{accountName}/name/{serviceName}`. */
 export const deleteCallback: RouteHandler = async (_request, context, { accountName, serviceName }) => {
-  if (!context.registry.remove(accountName!, serviceName as Schemas["CallbackServiceName"])) {
+  if (!context.registry.remove(accountName!, serviceName!)) {
     return errorResponse(
       simulatorErrorCodes.callbackNotRegistered,
       `No ${serviceName} callback is registered for account ${accountName}; GET /callbacks/${accountName} lists them.`,
     );
   }
-  const body: Schemas["CallbackDeletion"] = { accountName: accountName!, serviceName: serviceName! };
+  const body: Schemas["CallbackActionResult"] = { accountName: accountName!, serviceName: serviceName! };
   return jsonResponse(body);
 };

@@ -197,7 +197,10 @@ describe("no secret leaks", () => {
     scanner.capture("tracker report", tracker.report(requestId));
 
     server.simulator.expireSessions();
-    expect(await client.listCallbacks()).toEqual([{ accountName: "TestAccount-1", name: "CarrierService", url }]);
+    // The listing carries the listener's credentials, as ThingSpace's does: the caller's data, not a leak.
+    expect(await client.listCallbacks()).toEqual([
+      { accountName: "TestAccount-1", serviceName: "CarrierService", url, ...callbackCredentials },
+    ]);
     await client.logout();
 
     expect(server.simulator.deliveries().map((d) => [d.outcome, d.httpStatus])).toEqual([

@@ -57,14 +57,13 @@ async function setup(
 describe("client against the simulator, over HTTP", () => {
   it("registers a listener, adds, activates in batches and moves devices; callbacks carry each chunk's requestId", async () => {
     const { client, simulator, callbacks } = await setup();
-    await client.registerCallback({
-      name: "CarrierService",
-      url: "https://listener.example/carrier",
-      username: "listener",
-      password: "listener-secret-1",
+    const listener = { url: "https://listener.example/carrier", username: "listener", password: "listener-secret-1" };
+    expect(await client.registerCallback({ name: "CarrierService", ...listener })).toEqual({
+      accountName: "TestAccount-1",
+      serviceName: "CarrierService",
     });
     expect(await client.listCallbacks()).toEqual([
-      { accountName: "TestAccount-1", name: "CarrierService", url: "https://listener.example/carrier" },
+      { accountName: "TestAccount-1", serviceName: "CarrierService", ...listener },
     ]);
 
     const added = await client.addDevicesInBatches(devices(250), { state: "preactive" });

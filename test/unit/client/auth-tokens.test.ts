@@ -2,8 +2,25 @@ import { describe, expect, it } from "vitest";
 import { HttpResponse } from "msw";
 import { activatePlan, devices, mockedClient, useMswServer } from "./helpers/test-client.js";
 import { testCredentials } from "./helpers/mock-thing-space.js";
+import { assumedAccessTokenLifetimeMs, refreshBeforeExpiryMs } from "../../../src/client/auth.js";
 
 const server = useMswServer();
+
+/**
+ * Lists callbacks, again just before a token of `lifetimeMs` is due for renewal (a minute before
+ * it expires), and again a millisecond later: how many token requests were made by the second
+ * call and by the third, and the bearer each listing carried.
+ */
+async function acrossRenewal({ client, thingSpace, clock }: ReturnType<typeof mockedClient>, lifetimeMs: number) {
+  await client.listCallbacks();
+  clock.advance(lifetimeMs - refreshBeforeExpiryMs - 1);
+  await client.listCallbacks();
+  const before = thingSpace.calls("/oauth2/token").length;
+  clock.advance(1);
+  await client.listCallbacks();
+  const after = thingSpace.calls("/oauth2/token").length;
+  return { before, after, bearers: thingSpace.calls("/callbacks/:accountName").map((r) => r.authorization) };
+}
 
 describe("OAuth token and M2M session", () => {
   it("asks for the token with Basic client credentials and a form body, then logs in with the bearer", async () => {
@@ -46,20 +63,14 @@ describe("OAuth token and M2M session", () => {
   });
 
   it("reuses the access token until one minute before it expires, then asks again", async () => {
-    const { client, thingSpace, clock } = mockedClient(server);
-    await client.listCallbacks();
-    clock.advance(3600_000 - 60_000 - 1);
-    await client.listCallbacks();
-    expect(thingSpace.calls("/oauth2/token")).toHaveLength(1);
-
-    clock.advance(1);
-    await client.listCallbacks();
-    expect(thingSpace.calls("/oauth2/token")).toHaveLength(2);
-    expect(thingSpace.calls("/callbacks/:accountName").map((r) => r.authorization)).toEqual([
-      "Bearer access-token-1",
-      "Bearer access-token-1",
-      "Bearer access-token-3",
-    ]);
+    const mocked = mockedClient(server);
+    const { thingSpace } = mocked;
+    expect(refreshBeforeExpiryMs).toBe(60_000);
+    expect(await acrossRenewal(mocked, 3600_000)).toEqual({
+      before: 1,
+      after: 2,
+      bearers: ["Bearer access-token-1", "Bearer access-token-1", "Bearer access-token-3"],
+    });
     // The session is not tied to the access token: no new login.
     expect(thingSpace.calls("/session/login")).toHaveLength(1);
   });
@@ -96,5 +107,45 @@ describe("OAuth token and M2M session", () => {
     });
     await expect(client.listCallbacks()).resolves.toEqual([]);
     expect(thingSpace.calls("/oauth2/token")).toHaveLength(2);
+  });
+
+  it("keeps the OAuth error_uri on the error and names it in the message", async () => {
+    const { client, thingSpace } = mockedClient(server);
+    const errorUri = "https://auth.example/errors/invalid_client";
+    thingSpace.answerNext("/oauth2/token", () =>
+      HttpResponse.json(
+        { error: "invalid_client", error_description: "Client authentication failed", error_uri: errorUri },
+        { status: 401 },
+      ),
+    );
+    const error = await client.listCallbacks().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "AuthenticationError", stage: "token", errorCode: "invalid_client", errorUri });
+    expect((error as Error).message).toBe(
+      'ThingSpace refused the OAuth token request with HTTP 401 invalid_client: "Client authentication failed". ' +
+        `Check the clientId and clientSecret options (the application's key and secret). More: ${errorUri}`,
+    );
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ errorUri });
+  });
+
+  it("without expires_in, takes the token to last assumedAccessTokenLifetimeMs (15 minutes)", async () => {
+    expect(assumedAccessTokenLifetimeMs).toBe(15 * 60_000);
+    const mocked = mockedClient(server);
+    const { thingSpace, logs } = mocked;
+    let issued = 0;
+    const withoutLifetime = () => {
+      const token = `unstated-${++issued}`;
+      thingSpace.validAccessTokens.add(token);
+      return HttpResponse.json({ access_token: token, token_type: "Bearer" });
+    };
+    thingSpace.answerNext("/oauth2/token", withoutLifetime, withoutLifetime);
+    expect(await acrossRenewal(mocked, assumedAccessTokenLifetimeMs)).toEqual({
+      before: 1,
+      after: 2,
+      bearers: ["Bearer unstated-1", "Bearer unstated-1", "Bearer unstated-2"],
+    });
+    expect(logs.filter((line) => line.includes("OAuth access token obtained"))).toEqual([
+      'info OAuth access token obtained {"expiresInSeconds":900,"lifetimeAssumed":true}',
+      'info OAuth access token obtained {"expiresInSeconds":900,"lifetimeAssumed":true}',
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import type { components } from "../../../generated/openapi-types.js";
 import { createThingSpaceClient, type ActivateDevice, type ThingSpaceClient } from "../../../src/client/client.js";
 import type { BatchChunk, BatchResult } from "../../../src/client/batching.js";
 import type { ThingSpaceClientOptions } from "../../../src/client/options.js";
+import { callbackServiceNames, type AnyCallbackServiceName } from "../../../src/shared/callback-services.js";
 import { ThingSpaceApiError, type ErrorClass } from "../../../src/client/errors.js";
 import { testBaseUrl, testCredentials } from "./helpers/mock-thing-space.js";
 
@@ -17,8 +18,9 @@ describe("types come from the generated spec", () => {
     expectTypeOf(client.addDevices).returns.resolves.toEqualTypeOf<Schemas["AddDeviceResult"][]>();
     expectTypeOf(client.goToState).parameter(0).toEqualTypeOf<Schemas["GoToStateRequest"]>();
     expectTypeOf(client.listCallbacks).returns.resolves.toEqualTypeOf<Schemas["CallbackRegistration"][]>();
-    expectTypeOf(client.deleteCallback).parameter(0).toEqualTypeOf<"CarrierService" | "NiddService" | "StateService">();
-    expectTypeOf(client.registerCallback).returns.resolves.toEqualTypeOf<Schemas["CallbackRegistration"]>();
+    expectTypeOf(client.deleteCallback).parameter(0).toEqualTypeOf<AnyCallbackServiceName>();
+    expectTypeOf(client.deleteCallback).returns.resolves.toEqualTypeOf<Schemas["CallbackActionResult"]>();
+    expectTypeOf(client.registerCallback).returns.resolves.toEqualTypeOf<Schemas["CallbackActionResult"]>();
     expectTypeOf(client.activateDevicesInBatches).returns.resolves.toEqualTypeOf<BatchResult>();
   });
 
@@ -35,8 +37,8 @@ describe("types come from the generated spec", () => {
       });
       // @ts-expect-error the add state can only be "preactive"
       void c.addDevices({ devicesToAdd: [], state: "active" });
-      // @ts-expect-error not a callback service
-      void c.deleteCallback("BillingService");
+      // @ts-expect-error a service name is a string
+      void c.deleteCallback(42);
       void c.goToState({
         filter: {},
         serviceName: "s",
@@ -52,6 +54,15 @@ describe("types come from the generated spec", () => {
       void c.raw.GET("/devices/actions/activate");
     };
     expectTypeOf(misuses).toBeFunction();
+  });
+
+  it("callback service names offer the three typed services and take any other string", () => {
+    // The typed services stay a union of their own (what an editor offers), not swallowed by string.
+    expectTypeOf<AnyCallbackServiceName>().not.toEqualTypeOf<string>();
+    expectTypeOf<Schemas["CallbackServiceName"]>().toExtend<AnyCallbackServiceName>();
+    expectTypeOf<"DeviceUsage">().toExtend<AnyCallbackServiceName>();
+    expectTypeOf<Parameters<ThingSpaceClient["registerCallback"]>[0]["name"]>().toEqualTypeOf<AnyCallbackServiceName>();
+    expectTypeOf(callbackServiceNames).toEqualTypeOf<readonly Schemas["CallbackServiceName"][]>();
   });
 
   it("options take credentials or both token providers, never neither or both", () => {

@@ -1,23 +1,19 @@
 import { describe, expect, it, vi } from "vitest";
 import { createThingSpaceClient } from "../../../src/client/client.js";
 import { ValidationError } from "../../../src/client/errors.js";
-import { activatePlan, device, devices, mockedClient, testAccount, useMswServer } from "./helpers/test-client.js";
+import {
+  activatePlan,
+  device,
+  devices,
+  mockedClient,
+  offlineClient,
+  testAccount,
+  useMswServer,
+} from "./helpers/test-client.js";
 import { testBaseUrl, testCredentials } from "./helpers/mock-thing-space.js";
 import { specExample } from "../../support/spec-document.js";
 
 const server = useMswServer();
-
-/** A client whose fetch counts calls: nothing may reach the network. */
-function offlineClient() {
-  const fetch = vi.fn(async () => new Response("unexpected", { status: 500 }));
-  const client = createThingSpaceClient({
-    baseUrl: testBaseUrl,
-    credentials: testCredentials,
-    accountName: testAccount,
-    fetch,
-  });
-  return { client, fetch };
-}
 
 describe("validation before sending", () => {
   it("an invalid activate body throws a ValidationError listing every violation, and nothing is sent", async () => {

@@ -137,4 +137,21 @@ describe("simulator goToState", () => {
     const response = await m2m("PUT", "/devices/actions/goToState", goToStateBody(testDevices(10_001)));
     expect(((await response.json()) as { errorCode: string }).errorCode).toBe("INPUT_INVALID.MaxRequestsExceeded");
   });
+
+  it("answers at the page's goToState and at the gotostate Verizon's SDKs send, and at no other case", async () => {
+    const { m2m, simulator, received } = await activated(2);
+    const lower = await m2m("PUT", "/devices/actions/gotostate", goToStateBody(testDevices(1)));
+    expect(lower.status).toBe(200);
+    expect(await lower.json()).toEqual({ requestId: "request-2" });
+    await simulator.idle();
+    expect(received.map(({ body }) => [body.requestId, body.status])).toEqual([["request-2", "Success"]]);
+    expect(simulator.calls("goToState")).toBe(1);
+    expect(simulator.device("TestAccount-1", testDeviceIds(0)[0]!)?.state).toBe("Monitoring");
+
+    const upper = await m2m("PUT", "/devices/actions/GOTOSTATE", goToStateBody(testDevices(1)));
+    expect(upper.status).toBe(404);
+    const wrongMethod = await m2m("POST", "/devices/actions/gotostate", goToStateBody(testDevices(1)));
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("allow")).toBe("PUT");
+  });
 });

@@ -4,7 +4,7 @@ import { requestBodyExamples, specExample, validatorFor } from "../../support/sp
 const rows = requestBodyExamples();
 
 describe("the spec's named examples", () => {
-  it("cover every request and callback example of the three pages, and the lookups' examples", () => {
+  it("cover every request and callback example of the three pages, the lookups' examples and a callback registration", () => {
     expect(rows.map((row) => `${row.operationId}:${row.example}`).sort()).toEqual([
       "activateDevices:ActivateDevicesBySku",
       "activateDevices:ActivateDevicesWithIpAddresses",
@@ -20,6 +20,7 @@ describe("the spec's named examples", () => {
       "receiveNiddServiceCallback:NiddServiceConfigCreated",
       "receiveNiddServiceCallback:NiddServiceConfigFailed",
       "receiveStateServiceCallback:StateServiceGoToStateSucceeded",
+      "registerCallback:RegisterCallbackCarrierService",
     ]);
   });
 

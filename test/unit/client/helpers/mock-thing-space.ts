@@ -108,7 +108,7 @@ export class MockThingSpace {
         "/callbacks/:accountName",
         (r) =>
           this.#guard(r) ??
-          HttpResponse.json({ accountName: accountOf(r.realPath), name: (r.body as { name: string }).name }),
+          HttpResponse.json({ accountName: accountOf(r.realPath), serviceName: (r.body as { name: string }).name }),
       ),
       route("get", "/callbacks/:accountName", (r) => this.#guard(r) ?? HttpResponse.json([])),
       route(

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, vi } from "vitest";
 import { setupServer, type SetupServer } from "msw/node";
 import { createThingSpaceClient, type ThingSpaceClient, type ActivateDevice } from "../../../../src/client/client.js";
 import type { ThingSpaceCommonOptions } from "../../../../src/client/options.js";
@@ -43,6 +43,19 @@ export function mockedClient(
     ...options,
   });
   return { client, thingSpace, clock, logs };
+}
+
+/** A client whose fetch counts calls and answers 500: a test that nothing reached the network checks it. */
+export function offlineClient(options: Partial<ThingSpaceCommonOptions> = {}) {
+  const fetch = vi.fn(async () => new Response("unexpected", { status: 500 }));
+  const client = createThingSpaceClient({
+    baseUrl: testBaseUrl,
+    credentials: testCredentials,
+    accountName: testAccount,
+    fetch,
+    ...options,
+  });
+  return { client, fetch };
 }
 
 /** The `n`th of a family of valid 4G devices (IMEI then ICCID). */

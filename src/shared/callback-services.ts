@@ -1,0 +1,66 @@
+/**
+ * Callback service names, as the client sends them and the simulator takes them. The spec
+ * (`AnyCallbackServiceName`) allows the three services it types or any other non-empty name of
+ * a ThingSpace service (`DeviceUsage` …), and refuses a near miss of one of the three, which
+ * JSON Schema cannot express: this module is that rule's one implementation.
+ */
+import { distance } from "fastest-levenshtein";
+import type { Schemas } from "./spec.js";
+import type { Violation } from "./violations.js";
+
+/**
+ * A callback service's name: one of the three the spec types, offered first by autocompletion,
+ * or any other name of a ThingSpace service (`(string & {})` keeps the three from collapsing
+ * into `string`, which is what the spec's `AnyCallbackServiceName` becomes in TypeScript).
+ */
+export type AnyCallbackServiceName = Schemas["CallbackServiceName"] | (string & {});
+
+/**
+ * The spec's `CallbackServiceName` values. The object literal must name every member of the
+ * generated union and nothing else (`satisfies`), so this list cannot drift from the spec.
+ */
+export const callbackServiceNames = Object.keys({
+  CarrierService: true,
+  NiddService: true,
+  StateService: true,
+} satisfies Record<Schemas["CallbackServiceName"], true>) as readonly Schemas["CallbackServiceName"][];
+
+/** How many letters may be added, dropped or changed for a name to count as a misspelling. */
+const maxTypoDistance = 2;
+
+/**
+ * The typed service `name` is almost certainly a misspelling of: the same name in another case,
+ * or at most two letters away from it (`CarrierSevice`). Undefined for the typed names
+ * themselves and for names unlike all of them (`DeviceUsage`), which are sent as they are.
+ */
+export function misspeltCallbackService(name: string): Schemas["CallbackServiceName"] | undefined {
+  if ((callbackServiceNames as readonly string[]).includes(name)) return undefined;
+  const lowered = name.toLowerCase();
+  let closest: { service: Schemas["CallbackServiceName"]; distance: number } | undefined;
+  for (const service of callbackServiceNames) {
+    const away = distance(lowered, service.toLowerCase());
+    if (away <= maxTypoDistance && (closest === undefined || away < closest.distance)) {
+      closest = { service, distance: away };
+    }
+  }
+  return closest?.service;
+}
+
+/**
+ * The violation of a service name that misspells a typed one, naming the field, the rule
+ * (`nearMiss`) and the service it probably means; undefined for any other value (whether the
+ * value is a non-empty string at all is the schema's business).
+ */
+export function serviceNameViolation(path: string, name: unknown): Violation | undefined {
+  if (typeof name !== "string") return undefined;
+  const intended = misspeltCallbackService(name);
+  if (intended === undefined) return undefined;
+  return {
+    path,
+    rule: "nearMiss",
+    message:
+      `${path} ${JSON.stringify(name)} looks like a misspelling of ${JSON.stringify(intended)}: ` +
+      `use "${intended}" (the typed services are ${callbackServiceNames.join(", ")}; ` +
+      "other ThingSpace services, such as DeviceUsage, are accepted as they are)",
+  };
+}
