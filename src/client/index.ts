@@ -23,6 +23,10 @@ export {
   type ThingSpaceCredentialsAuth,
   type ThingSpaceProviderAuth,
   type RetryOptions,
+  clientOptionsFromEnv,
+  clientEnvironment,
+  type ClientEnvironmentVariable,
+  type ThingSpaceEnvironmentOptions,
 } from "./options.js";
 export { refreshBeforeExpiryMs, type TokenProvider } from "./auth.js";
 export { systemClock, type Clock } from "../shared/clock.js";
@@ -34,8 +38,10 @@ export {
   ThingSpaceApiError,
   AuthenticationError,
   type AuthenticationStage,
+  type RequestStage,
   ValidationError,
   ConnectionError,
+  ConfigurationError,
   OutcomeUnknownError,
   type OutcomeUnknownReason,
   TimeoutError,
