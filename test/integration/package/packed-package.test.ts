@@ -7,12 +7,12 @@
  * with the dependencies linked from this checkout's node_modules.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulatorServer } from "../../../src/simulator/index.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -65,6 +65,8 @@ if (result.ok) { const kind: string = result.callback.kind; void kind; }
 `;
 
 describe("the packed package", () => {
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
   beforeAll(() => {
     npm(["pack", "--pack-destination", scratch, "--silent"], root);
     const tarball = readdirSync(scratch).find((file) => file.endsWith(".tgz"))!;
