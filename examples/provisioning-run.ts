@@ -1,13 +1,15 @@
 /**
  * The main job, whatever ThingSpace it talks to: add devices, activate them, move them to a
  * customer-defined state, and wait until every device's callback has arrived and been
- * validated, printing progress as it goes. A device whose callback never comes (ThingSpace gave
- * up after `maxCallbackThreshold` sends) is looked up instead: every device is accounted for.
+ * validated, showing each step's progress (progress-display.ts) as it goes. A device whose
+ * callback never comes (ThingSpace gave up after `maxCallbackThreshold` sends) is looked up
+ * instead: every device is accounted for.
  */
 import type { components } from "../generated/openapi-types.js";
 import type { RequestReport } from "../src/callbacks/index.js";
-import type { BatchResult, ThingSpaceClient } from "../src/index.js";
+import type { BatchProgress, BatchResult, ThingSpaceClient } from "../src/index.js";
 import type { CallbackReceiver } from "./callback-receiver.js";
+import { countOf, formatDuration, type ProgressDisplay, type StepProgress } from "./progress-display.js";
 
 type Device = components["schemas"]["DeviceWithIpAddress"];
 
@@ -25,6 +27,8 @@ export interface ProvisioningPlan {
    * `callbackTimeoutMs` does not apply. Without it, devices are looked up at `callbackTimeoutMs`.
    */
   redeliveryOver?: () => Promise<void>;
+  /** Where progress goes: bars on a terminal, one line per step elsewhere. */
+  display: ProgressDisplay;
 }
 
 export interface StepSummary {
@@ -39,33 +43,75 @@ export interface StepSummary {
   /** Of the reported devices: how many results came by callback, and how many by looking the device up. */
   byCallback?: number;
   byReconciliation?: number;
+  /** The devices without a result when the wait and the lookups ended, with their request. */
+  missingDevices?: readonly MissingDevice[];
+  /** Set when the wait for callbacks ended at its timeout: how long it had waited. */
+  timedOutAfterMs?: number;
 }
 
-const log = (line: string) => process.stdout.write(`${line}\n`);
+/** A device still without its callback, and the request that should have brought it. */
+export interface MissingDevice {
+  requestId: string;
+  device: Device;
+}
 
-function describeBatch(step: StepSummary["step"], result: BatchResult): StepSummary {
+/** `activate`, padded so that every step's lines line up. */
+const stepColumn = (step: string) => step.padEnd(10);
+
+/** A step's sending under way: its progress bar (on a terminal), and when it started. */
+interface Sending {
+  onProgress: (progress: BatchProgress) => void;
+  display: ProgressDisplay;
+  progress: StepProgress;
+  started: number;
+}
+
+/** Starts showing a step's sending: a progress bar of the devices sent. */
+function startSending(step: StepSummary["step"], plan: ProvisioningPlan): Sending {
+  const progress = plan.display.step(`${stepColumn(step)} sending`, plan.devices.length, "devices");
+  return {
+    onProgress: (p) => progress.update(p.devicesDone, `(${p.acceptedCount} accepted)`),
+    display: plan.display,
+    progress,
+    started: performance.now(),
+  };
+}
+
+/**
+ * Ends a step's sending with one line (how many devices in how many requests, accepted and
+ * refused), after one line per failed chunk, and sums it up.
+ */
+function describeBatch(step: StepSummary["step"], result: BatchResult, sending: Sending): StepSummary {
+  sending.progress.finish(
+    `${stepColumn(step)} ${countOf(result.deviceCount, "device")} sent in ${countOf(result.chunks.length, "request")}: ` +
+      `${result.acceptedCount} accepted, ${result.failedCount} refused (${formatDuration(performance.now() - sending.started)})`,
+  );
   for (const chunk of result.chunks.filter((c) => c.status === "failed")) {
-    log(`  ${step} chunk ${chunk.index} failed: ${chunk.error?.message ?? "unknown error"}`);
+    sending.display.line(`${stepColumn(step)} chunk ${chunk.index} failed: ${chunk.error?.message ?? "unknown error"}`);
   }
   return { step, requests: result.chunks.length, accepted: result.acceptedCount, failed: result.failedCount };
 }
 
 /**
- * Waits for the callbacks of every request a batch sent, printing how many arrived; then looks
- * up the devices whose callback never came (once ThingSpace stopped sending, or at the timeout).
+ * Waits for the callbacks of every request a batch sent, with a progress bar of the devices
+ * reported; then looks up the devices whose callback never came (once ThingSpace stopped
+ * sending, or at the timeout), ending with one line: how many reported, and how.
  */
 async function awaitCallbacks(
+  step: StepSummary["step"],
   client: ThingSpaceClient,
   receiver: CallbackReceiver,
   result: BatchResult,
   plan: ProvisioningPlan,
 ) {
+  const { display } = plan;
+  const started = performance.now();
   const requestIds = result.chunks.flatMap((chunk) => (chunk.requestId ? [chunk.requestId] : []));
-  const progress = setInterval(() => {
+  const progress = display.step(`${stepColumn(step)} callbacks`, result.acceptedCount, "devices reported");
+  const ticker = setInterval(() => {
     const reports = requestIds.map((id) => receiver.tracker.report(id));
-    const reported = reports.reduce((sum, r) => sum + (r?.reported.length ?? 0), 0);
-    log(`  … ${reported}/${result.acceptedCount} callbacks`);
-  }, 500);
+    progress.update(reports.reduce((sum, r) => sum + (r?.reported.length ?? 0), 0));
+  }, 200);
   try {
     // Once ThingSpace stopped sending, nothing more will come however long one waits: the
     // timeout is for when that cannot be known.
@@ -74,24 +120,41 @@ async function awaitCallbacks(
     await Promise.race([waiting, ...(plan.redeliveryOver ? [plan.redeliveryOver()] : [])]);
     const missing = requestIds.reduce((sum, id) => sum + (receiver.tracker.report(id)?.missing.length ?? 0), 0);
     if (missing > 0) {
-      log(`  ${missing} callback(s) never came: looking the devices up`);
+      display.line(`${stepColumn(step)} ${countOf(missing, "callback")} never came: looking the devices up`);
       const { failures } = await receiver.tracker.reconcile({ requestIds, lookup: client });
       for (const { device, error } of failures) {
-        log(`  lookup of ${device.deviceIds[0]?.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+        const reason = error instanceof Error ? error.message : String(error);
+        display.line(`${stepColumn(step)} lookup of ${device.deviceIds[0]?.id} failed: ${reason}`);
       }
     }
     const reports: RequestReport[] = requestIds.map((id) => receiver.tracker.report(id)!);
     const outcomes = reports.flatMap((report) => report.reported);
     const pending = outcomes.filter((d) => d.outcome === "pending").length;
+    const missingDevices = reports.flatMap((report) =>
+      report.missing.map((device) => ({ requestId: report.requestId, device: device as Device })),
+    );
+    const waitedMs = performance.now() - started;
+    const timedOut = !plan.redeliveryOver && reports.some((report) => report.timedOut);
+    const byReconciliation = outcomes.filter((d) => d.source === "reconciliation").length;
+    const ending =
+      (byReconciliation > 0 ? `, ${byReconciliation} of them looked up` : "") +
+      (timedOut
+        ? `; timed out after ${formatDuration(timeoutMs)} with ${countOf(missingDevices.length, "device")} missing`
+        : ` (${formatDuration(waitedMs)})`);
+    progress.finish(
+      `${stepColumn(step)} results for ${outcomes.length - pending} of ${countOf(result.acceptedCount, "device")}${ending}`,
+    );
     return {
       succeeded: outcomes.filter((d) => d.outcome === "succeeded").length,
       faulted: outcomes.length - pending - outcomes.filter((d) => d.outcome === "succeeded").length,
-      missing: reports.reduce((sum, report) => sum + report.missing.length, pending),
+      missing: missingDevices.length + pending,
       byCallback: outcomes.filter((d) => d.source === "callback").length,
-      byReconciliation: outcomes.filter((d) => d.source === "reconciliation").length,
+      byReconciliation,
+      missingDevices,
+      ...(timedOut ? { timedOutAfterMs: timeoutMs } : {}),
     };
   } finally {
-    clearInterval(progress);
+    clearInterval(ticker);
   }
 }
 
@@ -101,29 +164,27 @@ export async function runProvisioning(
   plan: ProvisioningPlan,
 ): Promise<StepSummary[]> {
   const steps: StepSummary[] = [];
-  const progress = (step: string) => (p: { devicesDone: number; acceptedCount: number }) =>
-    log(`  ${step}: ${p.devicesDone}/${plan.devices.length} devices sent (${p.acceptedCount} accepted)`);
 
-  log(`add: ${plan.devices.length} devices, 200 per request`);
+  let sending = startSending("add", plan);
   const added = await client.addDevicesInBatches(
     plan.devices.map((device) => ({ deviceIds: device.deviceIds })),
     { state: "preactive" },
-    { onProgress: progress("add") },
+    { onProgress: sending.onProgress },
   );
-  steps.push(describeBatch("add", added));
+  steps.push(describeBatch("add", added, sending));
 
-  log(`activate: ${plan.devices.length} devices`);
+  sending = startSending("activate", plan);
   const activated = await client.activateDevicesInBatches(
     plan.devices,
     { servicePlan: plan.servicePlan, mdnZipCode: plan.mdnZipCode },
-    { onProgress: progress("activate"), onChunk: (chunk) => void receiver.tracker.expectChunk(chunk) },
+    { onProgress: sending.onProgress, onChunk: (chunk) => void receiver.tracker.expectChunk(chunk) },
   );
   steps.push({
-    ...describeBatch("activate", activated),
-    ...(await awaitCallbacks(client, receiver, activated, plan)),
+    ...describeBatch("activate", activated, sending),
+    ...(await awaitCallbacks("activate", client, receiver, activated, plan)),
   });
 
-  log(`goToState: ${plan.devices.length} devices to ${plan.serviceName}/${plan.stateName}`);
+  sending = startSending("goToState", plan);
   const moved = await client.goToStateInBatches(
     plan.devices,
     {
@@ -133,14 +194,14 @@ export async function runProvisioning(
       mdnZipCode: plan.mdnZipCode,
     },
     {
-      onProgress: progress("goToState"),
+      onProgress: sending.onProgress,
       // Looked up, a device succeeded when it is in the requested state.
       onChunk: (chunk) => void receiver.tracker.expectChunk(chunk, { expectedState: plan.stateName }),
     },
   );
   steps.push({
-    ...describeBatch("goToState", moved),
-    ...(await awaitCallbacks(client, receiver, moved, plan)),
+    ...describeBatch("goToState", moved, sending),
+    ...(await awaitCallbacks("goToState", client, receiver, moved, plan)),
   });
   return steps;
 }

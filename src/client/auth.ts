@@ -1,9 +1,9 @@
 /**
  * The client's two tokens: the OAuth access token (client-credentials grant) and the M2M
  * session (a login), or both from the application's own providers. Each lives in a
- * {@link TokenCache} that issues it once for any number of concurrent calls; a refused login
- * locks the session cache until `resetAuthentication()`, since five failed logins in a row lock
- * the ThingSpace account. The token request and the login are sent through the same request
+ * {@link TokenCache} that issues it once for any number of concurrent calls; the session cache
+ * remembers a refused login and logs in no more until `resetAuthentication()`, since five failed
+ * logins in a row lock the ThingSpace user. The token request and the login are sent through the same request
  * loop as every call, with their own operations (no tokens on the first, the bearer on the
  * second, and a login that got an answer is never sent again).
  */
@@ -13,6 +13,7 @@ import { abortable, type Clock } from "../shared/clock.js";
 import type { paths, Schemas } from "../shared/spec.js";
 import {
   AuthenticationError,
+  ConnectionError,
   assertValidBody,
   errorFromResponse,
   unansweredAuthentication,
@@ -172,7 +173,7 @@ export function createTokens(settings: ClientSettings, sender: Client<paths>): T
     issue: (renewal) => issueSession(renewal),
     clock,
     refreshBeforeMs: 0,
-    isLockingFailure: (error) => error instanceof AuthenticationError && error.locked,
+    isLockingFailure: (error) => error instanceof AuthenticationError && error.resetRequired,
   });
 
   const authentication = settings.authentication;
@@ -241,8 +242,9 @@ function oauthIssuer(settings: ClientSettings, sender: Client<paths>, credential
 
 /**
  * Logs in (POST /session/login, with the bearer). Every failure except a connection that never
- * reached ThingSpace locks the client: a login that was refused, or whose answer never came,
- * may count towards the account lock-out, so it is never repeated automatically.
+ * reached ThingSpace needs a reset before the next login: a login that was refused, or whose
+ * answer never came, may count towards ThingSpace's lock-out of the user, so it is never
+ * repeated automatically.
  */
 function loginIssuer(settings: ClientSettings, sender: Client<paths>, login: Schemas["LoginRequest"]): Issuer {
   settings.redactor.add(login.password);
@@ -269,10 +271,11 @@ async function requestToken<Data>(
   try {
     result = await send();
   } catch (error) {
-    // The login's bearer comes from the token request, whose own failure stays what it is.
-    if (error instanceof AuthenticationError) throw error;
+    // The login's bearer comes from the token request, whose own failure stays what it is; a
+    // connection never made stays a ConnectionError (of this stage): nothing was sent.
+    if (error instanceof AuthenticationError || error instanceof ConnectionError) throw error;
     const failure = unansweredAuthentication(operation, error, settings.redactor);
-    settings.logger.error(`${what} did not complete`, { locked: failure.locked });
+    settings.logger.error(`${what} got no answer`, { resetRequired: failure.resetRequired });
     throw failure;
   }
   const { data } = result;

@@ -161,36 +161,51 @@ export class ThingSpaceApiError extends ErrorWithAnswer {
   }
 }
 
+/**
+ * Which request of a call failed: the OAuth token request, the M2M login, or the call itself
+ * (for an {@link AuthenticationError} of stage `request`, a call whose tokens were refused).
+ */
+export type RequestStage = "token" | "login" | "request";
+
 /** Where authentication failed: the OAuth token, the M2M login, or a call whose tokens were refused. */
-export type AuthenticationStage = "token" | "login" | "request";
+export type AuthenticationStage = RequestStage;
 
 /** The context of an {@link AuthenticationError}. */
 export interface AuthenticationErrorFields extends Answer {
   stage: AuthenticationStage;
-  /** True when the client refuses to log in again until `resetAuthentication()` is called. */
-  locked?: boolean;
+  /**
+   * True when the client refuses to log in again until `client.resetAuthentication()` is
+   * called: the client's own safeguard after a failed login, not ThingSpace's lock-out.
+   */
+  resetRequired?: boolean;
+  /** True when ThingSpace answered that the user is locked (`UserLocked`): only support unlocks it. */
+  userLocked?: boolean;
   /** The call whose tokens were refused (stage `request`). */
   operationId?: string;
 }
 
 /**
- * The client could not authenticate. After a failed login the client is `locked`: five failed
- * logins in a row lock the ThingSpace account, so it never logs in again on its own; fix the
- * credentials and call `client.resetAuthentication()`.
+ * The client could not authenticate. Two different things can stop logins, with a field each:
+ * - `resetRequired`: the client's own safeguard. After a failed login it never logs in again on
+ *   its own (five failed logins in a row lock the ThingSpace user), until
+ *   `client.resetAuthentication()` is called once the credentials are fixed.
+ * - `userLocked`: ThingSpace said the user is locked (`UserLocked`); support must unlock it.
  */
 export class AuthenticationError extends ErrorWithAnswer {
   override name = "AuthenticationError";
   readonly stage: AuthenticationStage;
-  readonly locked: boolean;
+  readonly resetRequired: boolean;
+  readonly userLocked: boolean;
 
   constructor(message: string, fields: AuthenticationErrorFields, options?: { cause?: unknown }) {
     super(message, fields, options);
     this.stage = fields.stage;
-    this.locked = fields.locked ?? false;
+    this.resetRequired = fields.resetRequired ?? false;
+    this.userLocked = fields.userLocked ?? false;
   }
 
   protected override details(): Record<string, unknown> {
-    return { stage: this.stage, locked: this.locked, ...super.details() };
+    return { stage: this.stage, resetRequired: this.resetRequired, userLocked: this.userLocked, ...super.details() };
   }
 }
 
@@ -307,35 +322,69 @@ export class TimeoutError extends OutcomeUnknownError {
   }
 }
 
+/** How a {@link ConnectionError} names the request that could not be sent. */
+const stageRequests: Record<RequestStage, string> = {
+  token: "the OAuth token request",
+  login: "the M2M login",
+  request: "the call",
+};
+
 /**
  * The request never reached ThingSpace (connection refused, unknown host …), even after the
- * retries: nothing happened, so sending it again is safe.
+ * retries: nothing happened, so sending the call again is safe. `stage` says which request could
+ * not be sent: the OAuth token request, the login, or the call itself.
  */
 export class ConnectionError extends ThingSpaceError {
   override name = "ConnectionError";
   readonly operation: string;
+  /** The request that could not be sent: `token`, `login` or `request` (the call itself). */
+  readonly stage: RequestStage;
   /** The platform's error code, e.g. `ECONNREFUSED`. */
   readonly code?: string;
   /** How many times the request was tried. */
   readonly attempts: number;
 
   constructor(
-    fields: { operation: string; operationId?: string; code?: string; attempts: number },
+    fields: { operation: string; operationId?: string; stage?: RequestStage; code?: string; attempts: number },
     options?: { cause?: unknown },
   ) {
-    const code = fields.code ? ` (${fields.code})` : "";
+    const stage = fields.stage ?? "request";
+    const code = fields.code ? `, ${fields.code}` : "";
+    const attempts = fields.attempts === 1 ? "1 attempt" : `${fields.attempts} attempts`;
     super(
-      `Could not connect to ThingSpace for ${fields.operation}${code} after ${fields.attempts} attempt(s). ` +
-        "The request never reached the server: it is safe to send again. Check the baseUrl option and the network.",
+      `Could not connect to ThingSpace for ${stageRequests[stage]} (${fields.operation}${code}) after ${attempts}. ` +
+        "It never reached ThingSpace: it is safe to send again. Check the baseUrl option and the network.",
       { ...options, operationId: fields.operationId },
     );
     this.operation = fields.operation;
+    this.stage = stage;
     if (fields.code !== undefined) this.code = fields.code;
     this.attempts = fields.attempts;
   }
 
   protected override details(): Record<string, unknown> {
-    return { operation: this.operation, code: this.code, attempts: this.attempts };
+    return { operation: this.operation, stage: this.stage, code: this.code, attempts: this.attempts };
+  }
+}
+
+/**
+ * The client's configuration is missing or wrong (e.g. environment variables read by
+ * `clientOptionsFromEnv`): nothing was sent. `problems` has one line per problem, naming the
+ * variable and what it must be; every problem is reported at once.
+ */
+export class ConfigurationError extends ThingSpaceError {
+  override name = "ConfigurationError";
+  /** One line per problem, e.g. `THINGSPACE_PASSWORD is not set: the M2M user's password`. */
+  readonly problems: readonly string[];
+
+  constructor(what: string, problems: readonly string[]) {
+    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+    super(`${what} (${count}):\n${problems.map((problem) => `- ${problem}`).join("\n")}`);
+    this.problems = problems;
+  }
+
+  protected override details(): Record<string, unknown> {
+    return { problems: this.problems };
   }
 }
 
@@ -420,22 +469,37 @@ export function readRefusal(status: number, body: unknown, redactor: SecretRedac
   };
 }
 
-const lockAdvice =
-  "The client will not log in again on its own (five failed logins in a row lock the ThingSpace account): " +
-  "check the username and password, then call client.resetAuthentication().";
+/**
+ * True for ThingSpace's answer that the M2M user is locked (`…UserLocked`, behind any prefix):
+ * five failed logins in a row lock it until support unlocks it.
+ */
+export function isUserLockedCode(code: string | undefined): boolean {
+  return code !== undefined && /(^|\.)UserLocked$/i.test(code);
+}
+
+// Why the client stops logging in after a failure, in every message that says so.
+const noMoreLogins =
+  "the client does not log in again until you call client.resetAuthentication(), " +
+  "since five failed logins in a row lock the ThingSpace user.";
+
+const refusedLoginAdvice = `Check the username and password options; ${noMoreLogins}`;
+
+const userLockedAdvice =
+  "ThingSpace has locked this user (after failed logins): contact Verizon ThingSpace support to unlock it, " +
+  "then call client.resetAuthentication(). Until then the client does not log in again.";
 
 // A login whose answer never came may still have counted as a failure, but it says nothing
 // about the credentials.
-const unansweredLockAdvice =
-  "The client will not log in again on its own, since the attempt may have counted towards the account lock-out " +
-  "(five failed logins in a row): once ThingSpace is reachable, call client.resetAuthentication().";
+const unansweredLoginAdvice =
+  "It may have counted as a failed login, so the client does not log in again on its own " +
+  "(five failed logins in a row lock the ThingSpace user): once ThingSpace answers again, call client.resetAuthentication().";
 
 /**
  * The typed error for an unsuccessful answer (after the transport's retries and its one replay
  * after a refused token), `body` being the answer as openapi-fetch parsed it and `sent` the
  * request body the call site sent (what an outcome-unknown error says the call acted on):
- * - to the token request or the login → {@link AuthenticationError} of that stage (a refused
- *   login locks the client);
+ * - to the token request or the login → {@link AuthenticationError} of that stage (after a
+ *   refused login the client needs `resetAuthentication()`; `userLocked` when ThingSpace says so);
  * - a refused token (401, `SessionToken.*`) → {@link AuthenticationError} of stage `request`;
  * - a 5xx other than 503 on a call that can take effect → {@link OutcomeUnknownError};
  * - anything else → {@link ThingSpaceApiError}.
@@ -464,9 +528,12 @@ export function errorFromResponse(
     );
   }
   if (operation.authStage === "login") {
-    return new AuthenticationError(`ThingSpace refused the M2M login with ${summarizeAnswer(refusal)}. ${lockAdvice}`, {
+    const userLocked = isUserLockedCode(refusal.errorCode);
+    const advice = userLocked ? userLockedAdvice : refusedLoginAdvice;
+    return new AuthenticationError(`ThingSpace refused the M2M login with ${summarizeAnswer(refusal)}. ${advice}`, {
       stage: "login",
-      locked: true,
+      resetRequired: true,
+      userLocked,
       ...refusal,
     });
   }
@@ -490,9 +557,9 @@ export function errorFromResponse(
 }
 
 /**
- * The error for a token request or a login that got no answer (the transport threw). A login
- * whose connection was never made says nothing and may be tried again; any other unanswered
- * login may have counted towards the lock-out, so it locks the client.
+ * The error for a token request or a login that was sent but got no answer (a timeout, a
+ * connection lost mid-way; a connection never made is a {@link ConnectionError} of its stage).
+ * A login without an answer may have counted towards the lock-out, so the client needs a reset.
  */
 export function unansweredAuthentication(
   operation: Operation,
@@ -507,10 +574,9 @@ export function unansweredAuthentication(
       { cause: error },
     );
   }
-  const locked = !(error instanceof ConnectionError);
   return new AuthenticationError(
-    `The M2M login did not complete: ${reason} ${locked ? unansweredLockAdvice : "It can be tried again."}`,
-    { stage: "login", locked },
+    `The M2M login got no answer: ${reason} ${unansweredLoginAdvice}`,
+    { stage: "login", resetRequired: true },
     { cause: error },
   );
 }

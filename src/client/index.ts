@@ -33,6 +33,10 @@ export {
   type ThingSpaceCredentialsAuth,
   type ThingSpaceProviderAuth,
   type RetryOptions,
+  clientOptionsFromEnv,
+  clientEnvironment,
+  type ClientEnvironmentVariable,
+  type ThingSpaceEnvironmentOptions,
 } from "./options.js";
 export { refreshBeforeExpiryMs, assumedAccessTokenLifetimeMs, type TokenProvider } from "./auth.js";
 export { systemClock, type Clock } from "../shared/clock.js";
@@ -44,8 +48,10 @@ export {
   ThingSpaceApiError,
   AuthenticationError,
   type AuthenticationStage,
+  type RequestStage,
   ValidationError,
   ConnectionError,
+  ConfigurationError,
   OutcomeUnknownError,
   type OutcomeUnknownReason,
   type CallTarget,

@@ -6,6 +6,7 @@
 import { systemClock, type Clock } from "../shared/clock.js";
 import type { Schemas } from "../shared/spec.js";
 import type { TokenProvider } from "./auth.js";
+import { ConfigurationError } from "./errors.js";
 import { createSafeLogger, SecretRedactor, type SafeLogger, type ThingSpaceLogger } from "./log.js";
 import { RollingWindowPacer, type PacingOptions } from "./pacer.js";
 
@@ -133,4 +134,70 @@ export function resolveOptions(options: ThingSpaceClientOptions): ClientSettings
     redactor,
     logger: createSafeLogger(options.logger, redactor),
   };
+}
+
+/**
+ * The environment variables {@link clientOptionsFromEnv} reads: the option each fills, and what
+ * it is (said when it is missing). `THINGSPACE_BASE_URL` alone is optional.
+ */
+export const clientEnvironment = {
+  THINGSPACE_CLIENT_ID: "the application's OAuth key, from the ThingSpace portal",
+  THINGSPACE_CLIENT_SECRET: "the application's OAuth secret, from the ThingSpace portal",
+  THINGSPACE_USERNAME: "the M2M (UWS) user's name",
+  THINGSPACE_PASSWORD: "the M2M (UWS) user's password",
+  THINGSPACE_ACCOUNT_NAME: "the billing account, e.g. 0868924207-00001",
+  THINGSPACE_BASE_URL: `the API root (optional; default ${defaultBaseUrl})`,
+} as const;
+
+/** One of the variables in {@link clientEnvironment}. */
+export type ClientEnvironmentVariable = keyof typeof clientEnvironment;
+
+/** What `createThingSpaceClient` needs from the environment, as {@link clientOptionsFromEnv} returns it. */
+export type ThingSpaceEnvironmentOptions = ThingSpaceCredentialsAuth & {
+  accountName: string;
+  baseUrl?: string;
+};
+
+/**
+ * The client's credentials, account and API root from environment variables (see
+ * {@link clientEnvironment}): `createThingSpaceClient(clientOptionsFromEnv())`. Spread the result
+ * into your own options to add others. Every variable missing or invalid is reported at once in
+ * one {@link ConfigurationError}; no value is ever repeated in it.
+ *
+ * @param env Where to read from: `process.env` by default (in Workers, pass the `env` binding).
+ */
+export function clientOptionsFromEnv(
+  env: Readonly<Record<string, string | undefined>> = globalThis.process?.env ?? {},
+): ThingSpaceEnvironmentOptions {
+  const problems: string[] = [];
+  const required = (name: Exclude<ClientEnvironmentVariable, "THINGSPACE_BASE_URL">): string => {
+    const value = env[name];
+    if (!value) problems.push(`${name} is not set: ${clientEnvironment[name]}`);
+    return value ?? "";
+  };
+  const credentials = {
+    clientId: required("THINGSPACE_CLIENT_ID"),
+    clientSecret: required("THINGSPACE_CLIENT_SECRET"),
+    username: required("THINGSPACE_USERNAME"),
+    password: required("THINGSPACE_PASSWORD"),
+  };
+  const accountName = required("THINGSPACE_ACCOUNT_NAME");
+  const baseUrl = env.THINGSPACE_BASE_URL || undefined;
+  // The value is not quoted: a URL may carry credentials (https://user:password@host).
+  if (baseUrl !== undefined && !isHttpUrl(baseUrl)) {
+    problems.push(`THINGSPACE_BASE_URL must be an http:// or https:// URL such as ${defaultBaseUrl}, or unset`);
+  }
+  if (problems.length > 0) {
+    throw new ConfigurationError("The ThingSpace client cannot be configured from the environment", problems);
+  }
+  return baseUrl === undefined ? { credentials, accountName } : { credentials, accountName, baseUrl };
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === "http:" || protocol === "https:";
+  } catch {
+    return false;
+  }
 }

@@ -165,7 +165,10 @@ export async function sendRequest(
         { cause: result.networkError },
       );
     }
-    if (!canRetry) throw new ConnectionError({ ...named, code, attempts: attempt }, { cause: result.networkError });
+    if (!canRetry) {
+      const stage = operation.authStage ?? "request";
+      throw new ConnectionError({ ...named, stage, code, attempts: attempt }, { cause: result.networkError });
+    }
     const delayMs = backoffDelay(attempt, retry);
     logger.warn("Could not connect to ThingSpace; retrying", {
       operation: operation.operationId,

@@ -52,7 +52,7 @@ describe("an OAuth token endpoint that fails", () => {
 
     const error = await client.activateDevices({ ...plan, devices: devices(1) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
-    expect(error).toMatchObject({ stage: "token", status: 401, locked: false });
+    expect(error).toMatchObject({ stage: "token", status: 401, resetRequired: false });
     expect((error as Error).message).toContain("ThingSpace refused the OAuth token request");
     expect((error as Error).message).toContain("Check the clientId and clientSecret options");
     expect((error as Error).message).not.toContain("fault-client-secret");

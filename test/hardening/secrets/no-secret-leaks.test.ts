@@ -266,7 +266,7 @@ describe("no secret leaks", () => {
       ["refused by the simulator", "ThingSpaceApiError"],
       ["timeout", "TimeoutError"],
       ["outcome unknown", "OutcomeUnknownError"],
-      ["connection refused", "AuthenticationError"],
+      ["connection refused", "ConnectionError"],
     ]);
     expect(scanner.leaks()).toEqual([]);
   });

@@ -140,7 +140,7 @@ describe("client against the simulator, over HTTP", () => {
     simulator.registerUser("operator", "the-real-password");
     const error = await client.listCallbacks().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
-    expect(error).toMatchObject({ stage: "login", locked: true, errorClass: expect.any(String) });
+    expect(error).toMatchObject({ stage: "login", resetRequired: true, errorClass: expect.any(String) });
     await expect(client.activateDevices({ ...plan, devices: devices(1) })).rejects.toBeInstanceOf(AuthenticationError);
     expect(simulator.calls("logIn")).toBe(1);
 
@@ -149,7 +149,22 @@ describe("client against the simulator, over HTTP", () => {
     expect(simulator.calls("logIn")).toBe(2);
   });
 
-  it("a port nobody listens on: the connection is retried, then a ConnectionError (inside the token error)", async () => {
+  it("after five refused logins the simulator locks the user: the client says to contact support", async () => {
+    const { client, simulator } = await setup();
+    simulator.registerUser("operator", "the-real-password");
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await expect(client.listCallbacks()).rejects.toMatchObject({ stage: "login", userLocked: false });
+      client.resetAuthentication();
+    }
+    client.resetAuthentication({ username: "operator", password: "the-real-password" });
+    const error = await client.listCallbacks().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error).toMatchObject({ stage: "login", userLocked: true, resetRequired: true });
+    expect((error as Error).message).toContain("contact Verizon ThingSpace support to unlock it");
+    expect(simulator.calls("logIn")).toBe(6);
+  });
+
+  it("a port nobody listens on: the connection is retried, then a ConnectionError of stage token", async () => {
     const clock = createFakeClock();
     const client = createThingSpaceClient({
       baseUrl: `http://127.0.0.1:${await closedPort()}/api`,
@@ -158,9 +173,8 @@ describe("client against the simulator, over HTTP", () => {
       accountName: "TestAccount-1",
     });
     const error = await client.listCallbacks().catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: "AuthenticationError", stage: "token" });
-    expect((error as Error).cause).toBeInstanceOf(ConnectionError);
-    expect((error as Error).cause).toMatchObject({ code: "ECONNREFUSED", attempts: 4 });
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ stage: "token", code: "ECONNREFUSED", attempts: 4 });
     expect(clock.sleeps).toEqual([1000, 2000, 4000]);
   });
 });

@@ -5,6 +5,8 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSimulatorServer, type SimulatorServer } from "../../../src/simulator/index.js";
 import {
+  clientOptionsFromEnv,
+  ConfigurationError,
   createThingSpaceClient,
   OutcomeUnknownError,
   ValidationError,
@@ -14,17 +16,16 @@ import {
 // The body is compared with the README word for word: the README keeps its own layout.
 // prettier-ignore
 async function readmeExample(): Promise<void> {
-  const client = createThingSpaceClient({
-    // ThingSpace by default; here the simulator started with `npm run simulator`.
-    baseUrl: process.env.THINGSPACE_BASE_URL ?? "http://127.0.0.1:4010/api",
-    credentials: {
-      clientId: process.env.THINGSPACE_CLIENT_ID ?? "demo-client-id",
-      clientSecret: process.env.THINGSPACE_CLIENT_SECRET ?? "demo-client-secret",
-      username: process.env.THINGSPACE_USERNAME ?? "demo-user",
-      password: process.env.THINGSPACE_PASSWORD ?? "demo-password",
-    },
-    accountName: "TestAccount-1", // used wherever a call takes an account and you give none
-  });
+  const client = createThingSpaceClient(
+    process.env.THINGSPACE_CLIENT_ID
+      ? clientOptionsFromEnv() // ThingSpace itself: every THINGSPACE_* variable (each one missing is named)
+      : {
+          // No credentials in the environment: the simulator started with `npm run simulator`.
+          baseUrl: process.env.THINGSPACE_BASE_URL ?? "http://127.0.0.1:4010/api",
+          credentials: { clientId: "demo-id", clientSecret: "demo-secret", username: "demo", password: "demo-password" },
+          accountName: "TestAccount-1", // used wherever a call takes an account and you give none
+        },
+  );
 
   // Where ThingSpace sends the results: your callback listener.
   if (process.env.CALLBACK_URL) {
@@ -81,8 +82,12 @@ describe("README: Using the SDK", () => {
     await server.close();
   });
 
-  it("runs against the simulator and prints what the README says", async () => {
-    vi.stubEnv("THINGSPACE_BASE_URL", server.url);
+  /** Runs the example with these environment variables (any other THINGSPACE_* unset) and returns what it printed. */
+  async function runExample(env: Record<string, string>): Promise<string[]> {
+    for (const name of Object.keys(process.env).filter((name) => name.startsWith("THINGSPACE_"))) {
+      vi.stubEnv(name, "");
+    }
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     const lines: string[] = [];
     const log = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
       lines.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "));
@@ -93,6 +98,11 @@ describe("README: Using the SDK", () => {
       log.mockRestore();
       vi.unstubAllEnvs();
     }
+    return lines;
+  }
+
+  it("runs against the simulator and prints what the README says", async () => {
+    const lines = await runExample({ THINGSPACE_BASE_URL: server.url });
     expect(lines[0]).toBe("listeners: []");
     expect(lines[1]).toMatch(/^activation accepted: [0-9a-f-]{36}$/);
     expect(lines.slice(2, 5)).toEqual(["10000 devices sent", "20000 devices sent", "25001 devices sent"]);
@@ -109,6 +119,39 @@ describe("README: Using the SDK", () => {
     expect(lines).toHaveLength(9);
     expect(server.simulator.calls("activateDevices")).toBe(4);
     expect(server.simulator.calls("logOut")).toBe(1);
+  });
+
+  it("with THINGSPACE_CLIENT_ID set, configures the client from the THINGSPACE_* variables alone", async () => {
+    const activations = server.simulator.calls("activateDevices");
+    const lines = await runExample({
+      THINGSPACE_BASE_URL: server.url,
+      THINGSPACE_CLIENT_ID: "env-client",
+      THINGSPACE_CLIENT_SECRET: "env-secret",
+      THINGSPACE_USERNAME: "env-user",
+      THINGSPACE_PASSWORD: "env-password",
+      THINGSPACE_ACCOUNT_NAME: "TestAccount-2",
+      CALLBACK_URL: "https://listener.example/thingspace",
+    });
+    expect(lines[0]).toBe(
+      'listeners: [{"accountName":"TestAccount-2","name":"CarrierService","url":"https://listener.example/thingspace"}]',
+    );
+    expect(lines).toHaveLength(9);
+    expect(server.simulator.calls("activateDevices") - activations).toBe(4);
+  });
+
+  it("with only some THINGSPACE_* variables set, fails before sending anything, naming every one missing", async () => {
+    const logins = server.simulator.calls("logIn");
+    const error = await runExample({ THINGSPACE_BASE_URL: server.url, THINGSPACE_CLIENT_ID: "env-client" }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).problems.map((problem) => problem.split(" ")[0])).toEqual([
+      "THINGSPACE_CLIENT_SECRET",
+      "THINGSPACE_USERNAME",
+      "THINGSPACE_PASSWORD",
+      "THINGSPACE_ACCOUNT_NAME",
+    ]);
+    expect(server.simulator.calls("logIn")).toBe(logins);
   });
 
   it("is the code the README shows, word for word", () => {
@@ -130,6 +173,7 @@ describe("README: Using the SDK", () => {
 });
 
 const exampleImports = `import {
+  clientOptionsFromEnv,
   createThingSpaceClient,
   OutcomeUnknownError,
   ValidationError,

@@ -1,15 +1,22 @@
 /**
- * The package as users get it: `npm pack`, install the tarball into a scratch project (no
- * network), then import and use every entry from there, in JavaScript and in TypeScript.
+ * The package as users get it, following the README's "In your own project": `npm pack`, then
+ * `npm install <tarball>` and `npm install --save-dev tsx` in a scratch project, then the
+ * README's complete example run there as written (`npx tsx example.mts`), and every entry
+ * imported and used from JavaScript and TypeScript. Two differences, both for a test: the tarball
+ * is packed straight into the scratch project (`--pack-destination`), and npm installs offline,
+ * with the dependencies linked from this checkout's node_modules.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulatorServer } from "../../../src/simulator/index.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
+const run = promisify(execFile);
 const scratch = mkdtempSync(path.join(tmpdir(), "thingspace-m2m-package-"));
 const npm = (args: string[], cwd: string) =>
   execFileSync("npm", args, { cwd, encoding: "utf8", env: { ...process.env, npm_config_update_notifier: "false" } });
@@ -58,6 +65,8 @@ if (result.ok) { const kind: string = result.callback.kind; void kind; }
 `;
 
 describe("the packed package", () => {
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
   beforeAll(() => {
     npm(["pack", "--pack-destination", scratch, "--silent"], root);
     const tarball = readdirSync(scratch).find((file) => file.endsWith(".tgz"))!;
@@ -67,15 +76,57 @@ describe("the packed package", () => {
     const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
       dependencies: Record<string, string>;
     };
-    const linked = [...Object.keys(manifest.dependencies), "hono", "msw", "@types/node"];
-    const dependencies: Record<string, string> = { "thingspace-m2m": `file:./${tarball}` };
-    for (const name of linked) dependencies[name] = `file:${path.join(root, "node_modules", name)}`;
+    const link = (names: string[]) =>
+      Object.fromEntries(names.map((name) => [name, `file:${path.join(root, "node_modules", name)}`]));
     writeFileSync(
       path.join(scratch, "package.json"),
-      JSON.stringify({ name: "scratch", private: true, type: "module", dependencies }),
+      JSON.stringify({
+        name: "scratch",
+        private: true,
+        type: "module",
+        dependencies: link([...Object.keys(manifest.dependencies), "hono", "msw", "@types/node"]),
+        devDependencies: link(["tsx"]), // the README's `npm install --save-dev tsx`
+      }),
     );
-    npm(["install", "--offline", "--no-audit", "--no-fund", "--silent"], scratch);
+    // The README's `npm install ../thingspace-m2m/thingspace-m2m-0.1.0.tgz`.
+    npm(["install", "--offline", "--no-audit", "--no-fund", "--silent", `./${tarball}`], scratch);
   }, 240_000);
+
+  it("installs as the README says: the tarball is a dependency of the project", () => {
+    const manifest = JSON.parse(readFileSync(path.join(scratch, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    expect(manifest.dependencies["thingspace-m2m"]).toBe("file:thingspace-m2m-0.1.0.tgz");
+  });
+
+  it("runs the README's complete example as written with npx tsx, from the installed dist/", async () => {
+    const readme = readFileSync(path.join(root, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### A complete example"));
+    const example = /```ts\n([\s\S]*?)^```$/m.exec(section)![1]!;
+    writeFileSync(path.join(scratch, "example.mts"), example);
+    const simulator = await startSimulatorServer({ port: 0 });
+    try {
+      const { stdout } = await run("npx", ["tsx", "example.mts"], {
+        cwd: scratch,
+        env: { ...process.env, THINGSPACE_BASE_URL: simulator.url, THINGSPACE_CLIENT_ID: "" },
+        timeout: 120_000,
+      });
+      const lines = stdout.trim().split("\n");
+      expect(lines[0]).toBe("listeners: []");
+      expect(lines.slice(2, 5)).toEqual(["10000 devices sent", "20000 devices sent", "25001 devices sent"]);
+      expect(simulator.simulator.calls("activateDevices")).toBe(4);
+    } finally {
+      await simulator.close();
+    }
+    const resolved = execFileSync(
+      process.execPath,
+      ["--input-type=module", "-e", 'console.log(import.meta.resolve("thingspace-m2m"))'],
+      { cwd: scratch, encoding: "utf8" },
+    );
+    expect(resolved.trim()).toBe(
+      `file://${path.join(realpathSync(scratch), "node_modules/thingspace-m2m/dist/src/index.js")}`,
+    );
+  }, 150_000);
 
   it("imports and uses the main, callbacks, simulator and msw entries from JavaScript", () => {
     writeFileSync(path.join(scratch, "use.mjs"), userScript);

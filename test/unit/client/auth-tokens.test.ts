@@ -100,7 +100,7 @@ describe("OAuth token and M2M session", () => {
     await expect(client.listCallbacks()).rejects.toMatchObject({
       name: "AuthenticationError",
       stage: "token",
-      locked: false,
+      resetRequired: false,
       status: 401,
       errorCode: "invalid_client",
       errorMessage: "Client authentication failed",

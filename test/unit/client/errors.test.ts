@@ -86,7 +86,11 @@ describe("error classes", () => {
     expect(error.message).toBe(
       "PUT /x got no answer within 30000 ms; it may have taken effect, so it was not sent again. List the devices.",
     );
-    const wrapped = new AuthenticationError("login timed out", { stage: "login", locked: true }, { cause: error });
+    const wrapped = new AuthenticationError(
+      "login timed out",
+      { stage: "login", resetRequired: true },
+      { cause: error },
+    );
     expect(JSON.parse(JSON.stringify(wrapped)).cause).toEqual({ name: "TimeoutError", message: error.message });
   });
 

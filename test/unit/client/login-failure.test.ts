@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HttpResponse } from "msw";
-import { AuthenticationError } from "../../../src/client/errors.js";
+import { AuthenticationError, ConnectionError } from "../../../src/client/errors.js";
 import { activatePlan, devices, mockedClient, useMswServer } from "./helpers/test-client.js";
 import { thingSpaceError } from "./helpers/mock-thing-space.js";
 
@@ -17,15 +17,36 @@ describe("a failed login", () => {
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error).toMatchObject({
       stage: "login",
-      locked: true,
+      resetRequired: true,
       status: 400,
       errorCode: "UnifiedWebService.INPUT_INVALID.UserNotAuthenticated",
       errorClass: "INPUT_INVALID",
       errorMessage: "Invalid username or password",
     });
-    expect((error as Error).message).toContain("client.resetAuthentication()");
+    expect((error as Error).message).toBe(
+      'ThingSpace refused the M2M login with HTTP 400 UnifiedWebService.INPUT_INVALID.UserNotAuthenticated: "Invalid username or password". ' +
+        "Check the username and password options; the client does not log in again until you call " +
+        "client.resetAuthentication(), since five failed logins in a row lock the ThingSpace user.",
+    );
+    expect(error).toMatchObject({ userLocked: false });
     expect(thingSpace.calls("/session/login")).toHaveLength(1);
     expect(thingSpace.calls("/devices/actions/activate")).toHaveLength(0);
+  });
+
+  it("ThingSpace's UserLocked answer says to contact support, not to check the password", async () => {
+    const { client, thingSpace } = mockedClient(server);
+    thingSpace.answerNext("/session/login", () =>
+      thingSpaceError(400, "REQUEST_FAILED.Login.UserLocked", "User is locked; contact support."),
+    );
+    const error = await client.listCallbacks().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error).toMatchObject({ stage: "login", userLocked: true, resetRequired: true });
+    expect((error as Error).message).toBe(
+      'ThingSpace refused the M2M login with HTTP 400 REQUEST_FAILED.Login.UserLocked: "User is locked; contact support.". ' +
+        "ThingSpace has locked this user (after failed logins): contact Verizon ThingSpace support to unlock it, " +
+        "then call client.resetAuthentication(). Until then the client does not log in again.",
+    );
+    expect((error as Error).message).not.toContain("password");
   });
 
   it("is shared by concurrent calls and never re-attempted by later calls", async () => {
@@ -34,7 +55,7 @@ describe("a failed login", () => {
 
     const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => client.listCallbacks()));
     expect(outcomes.every((o) => o.status === "rejected" && o.reason instanceof AuthenticationError)).toBe(true);
-    await expect(client.listCallbacks()).rejects.toMatchObject({ stage: "login", locked: true });
+    await expect(client.listCallbacks()).rejects.toMatchObject({ stage: "login", resetRequired: true });
     await expect(client.addDevices({ devicesToAdd: devices(1), state: "preactive" })).rejects.toBeInstanceOf(
       AuthenticationError,
     );
@@ -63,8 +84,8 @@ describe("a failed login", () => {
     thingSpace.expireSessions();
     thingSpace.answerNext("/session/login", refused);
 
-    await expect(client.listCallbacks()).rejects.toMatchObject({ stage: "login", locked: true });
-    await expect(client.listCallbacks()).rejects.toMatchObject({ stage: "login", locked: true });
+    await expect(client.listCallbacks()).rejects.toMatchObject({ stage: "login", resetRequired: true });
+    await expect(client.listCallbacks()).rejects.toMatchObject({ stage: "login", resetRequired: true });
     expect(thingSpace.calls("/session/login")).toHaveLength(2);
   });
 
@@ -82,7 +103,7 @@ describe("a failed login", () => {
     ]);
   });
 
-  it("a login whose connection was refused before reaching ThingSpace does not lock the client", async () => {
+  it("a login whose connection was refused is a ConnectionError of stage login and needs no reset", async () => {
     let refuse = true;
     const { client, thingSpace } = mockedClient(server, {
       retry: { maxRetries: 0 },
@@ -95,11 +116,9 @@ describe("a failed login", () => {
         return fetch(request);
       },
     });
-    await expect(client.listCallbacks()).rejects.toMatchObject({
-      name: "AuthenticationError",
-      stage: "login",
-      locked: false,
-    });
+    const error = await client.listCallbacks().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ stage: "login", attempts: 1, operationId: "logIn" });
     refuse = false;
     await expect(client.listCallbacks()).resolves.toEqual([]);
     expect(thingSpace.calls("/session/login")).toHaveLength(1);
@@ -108,8 +127,8 @@ describe("a failed login", () => {
   it("a login that got no answer locks the client (it may have counted as a failure)", async () => {
     const { client, thingSpace } = mockedClient(server);
     thingSpace.answerNext("/session/login", () => HttpResponse.error());
-    await expect(client.listCallbacks()).rejects.toMatchObject({ stage: "login", locked: true });
-    await expect(client.listCallbacks()).rejects.toMatchObject({ stage: "login", locked: true });
+    await expect(client.listCallbacks()).rejects.toMatchObject({ stage: "login", resetRequired: true });
+    await expect(client.listCallbacks()).rejects.toMatchObject({ stage: "login", resetRequired: true });
     expect(thingSpace.calls("/session/login")).toHaveLength(1);
   });
 });

@@ -80,7 +80,7 @@ describe("retries only where safe", () => {
     expect(thingSpace.calls("/oauth2/token")).toHaveLength(1);
   });
 
-  it("a connection refused on every attempt is a ConnectionError saying it is safe to send again", async () => {
+  it("a token request refused on every attempt is a ConnectionError of stage token, saying it is safe to send again", async () => {
     const attempts: string[] = [];
     const { client } = mockedClient(server, {
       retry: { maxRetries: 2 },
@@ -90,12 +90,37 @@ describe("retries only where safe", () => {
       },
     });
     const error = await client.listCallbacks().catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: "AuthenticationError", stage: "token" });
-    const cause = (error as Error).cause;
-    expect(cause).toBeInstanceOf(ConnectionError);
-    expect(cause).toMatchObject({ code: "ECONNREFUSED", attempts: 3, operation: "POST /api/ts/v1/oauth2/token" });
-    expect((cause as Error).message).toContain("safe to send again");
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({
+      stage: "token",
+      code: "ECONNREFUSED",
+      attempts: 3,
+      operation: "POST /api/ts/v1/oauth2/token",
+      operationId: "getAccessToken",
+    });
+    expect((error as Error).message).toBe(
+      "Could not connect to ThingSpace for the OAuth token request (POST /api/ts/v1/oauth2/token, ECONNREFUSED) " +
+        "after 3 attempts. It never reached ThingSpace: it is safe to send again. Check the baseUrl option and the network.",
+    );
     expect(attempts).toEqual(Array(3).fill("/api/ts/v1/oauth2/token"));
+  });
+
+  it("a call refused on its single attempt is a ConnectionError of stage request (1 attempt, singular)", async () => {
+    const { client, thingSpace } = mockedClient(server, {
+      retry: { maxRetries: 0 },
+      fetch: async (request) => {
+        if (new URL(request.url).pathname.endsWith("/devices/actions/activate")) throw refusedConnection();
+        return fetch(request);
+      },
+    });
+    const error = await client.activateDevices(activate).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ stage: "request", attempts: 1, operationId: "activateDevices" });
+    expect((error as Error).message).toBe(
+      "Could not connect to ThingSpace for the call (POST /api/m2m/v1/devices/actions/activate, ECONNREFUSED) " +
+        "after 1 attempt. It never reached ThingSpace: it is safe to send again. Check the baseUrl option and the network.",
+    );
+    expect(thingSpace.calls("/oauth2/token")).toHaveLength(1);
   });
 
   it("a 500 is never replayed: OutcomeUnknownError telling how to check the devices", async () => {

@@ -64,7 +64,7 @@ describe("token providers", () => {
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error).toMatchObject({
       stage: "login",
-      locked: false,
+      resetRequired: false,
       message: "The sessionToken provider threw (see cause).",
     });
     await expect(client.listCallbacks()).resolves.toEqual([]);
