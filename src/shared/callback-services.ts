@@ -4,7 +4,7 @@
  * a ThingSpace service (`DeviceUsage` …), and refuses a near miss of one of the three, which
  * JSON Schema cannot express: this module is that rule's one implementation.
  */
-import { distance } from "fastest-levenshtein";
+import { closestMatch } from "leven";
 import type { Schemas } from "./spec.js";
 import type { Violation } from "./violations.js";
 
@@ -27,6 +27,8 @@ export const callbackServiceNames = Object.keys({
 
 /** How many letters may be added, dropped or changed for a name to count as a misspelling. */
 const maxTypoDistance = 2;
+// Compared in lower case, so that a name differing only in case is a near miss at distance 0.
+const lowerCaseNames = callbackServiceNames.map((service) => service.toLowerCase());
 
 /**
  * The typed service `name` is almost certainly a misspelling of: the same name in another case,
@@ -35,15 +37,8 @@ const maxTypoDistance = 2;
  */
 export function misspeltCallbackService(name: string): Schemas["CallbackServiceName"] | undefined {
   if ((callbackServiceNames as readonly string[]).includes(name)) return undefined;
-  const lowered = name.toLowerCase();
-  let closest: { service: Schemas["CallbackServiceName"]; distance: number } | undefined;
-  for (const service of callbackServiceNames) {
-    const away = distance(lowered, service.toLowerCase());
-    if (away <= maxTypoDistance && (closest === undefined || away < closest.distance)) {
-      closest = { service, distance: away };
-    }
-  }
-  return closest?.service;
+  const closest = closestMatch(name.toLowerCase(), lowerCaseNames, { maxDistance: maxTypoDistance });
+  return closest === undefined ? undefined : callbackServiceNames[lowerCaseNames.indexOf(closest)];
 }
 
 /**

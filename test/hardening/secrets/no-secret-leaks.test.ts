@@ -233,7 +233,9 @@ describe("no secret leaks", () => {
       newClient("login", { baseUrl }, { password: secrets.wrongM2mPassword }).listCallbacks(),
     );
 
-    const client = newClient("calls", { baseUrl, timeoutMs: 50 });
+    // Long enough for a login and a call on a machine busy with the whole suite (50 ms was not),
+    // short enough for the 60-second delayed answer below to end in a TimeoutError.
+    const client = newClient("calls", { baseUrl, timeoutMs: 1_000 });
     await expectFailure("API error", client.deleteCallback("NiddService"));
     const badRegistration = {
       name: "CarrierService" as const,

@@ -131,7 +131,7 @@ describe("the API docs page, offline in Chromium", () => {
     await page.go("#/");
     const { info } = specDocument as unknown as { info: { title: string; version: string; description: string } };
     const sections = [...info.description.matchAll(/^## (.+)$/gm)].map((match) => match[1]);
-    expect(sections).toHaveLength(3);
+    expect(sections).toHaveLength(4);
     await expect(page.shownText(page.page.locator("main h1"))).resolves.toBe(`${info.title} (${info.version})`);
     await expect(page.page.locator('main h2[id^="section/"]').allTextContents()).resolves.toEqual(sections);
     await expect(page.badge.getAttribute("src")).resolves.toMatch(/^data:image\/svg\+xml,/);

@@ -38,6 +38,7 @@ describe("callback service names", () => {
     ["NidService", "NiddService"],
     ["StateServce", "StateService"],
     ["stateservices", "StateService"],
+    ["CarrierSrvce", "CarrierService"],
   ])("refuses %s before sending, naming the field, the rule and %s", async (name, intended) => {
     const { client, fetch } = offlineClient();
     const registering = await client.registerCallback({ name, ...listener }).catch((e: unknown) => e);
@@ -60,11 +61,11 @@ describe("callback service names", () => {
 
   it("takes names three or more letters away from every typed service as they are", async () => {
     const { client, thingSpace } = mockedClient(server);
-    for (const name of ["CarrierSvc", "DeviceUsage", "AlertService", "Service"]) {
+    for (const name of ["CarrierSrvc", "DeviceUsage", "AlertService", "Service"]) {
       await client.registerCallback({ name, ...listener });
     }
     expect(thingSpace.calls("/callbacks/:accountName").map((r) => (r.body as { name: string }).name)).toEqual([
-      "CarrierSvc",
+      "CarrierSrvc",
       "DeviceUsage",
       "AlertService",
       "Service",
