@@ -381,6 +381,15 @@ export function createThingSpaceClient(options: ThingSpaceClientOptions): ThingS
     },
     listDevices: (query, options) => listAllPages(query ?? {}, options?.signal),
     async getRequestStatus(requestId, options = {}) {
+      if (typeof requestId !== "string" || requestId === "") {
+        throw new ValidationError(operations.getRequestStatus.operationId, [
+          {
+            path: "/requestId",
+            rule: "minLength",
+            message: "requestId (path parameter) must be the non-empty requestId a synchronous answer returned",
+          },
+        ]);
+      }
       const path = { accountName: accountOf(operations.getRequestStatus, options.accountName), requestId };
       return answerOf(
         operations.getRequestStatus,

@@ -106,6 +106,20 @@ describe("client.getRequestStatus", () => {
     const { requestId } = await client.activateDevices({ ...plan, devices: devices(1) });
     await expect(client.getRequestStatus(requestId)).resolves.toEqual({ requestId, status: "Success" });
   });
+
+  it("refuses an empty requestId before sending, naming it", async () => {
+    const { client } = await setup();
+    await expect(client.getRequestStatus("")).rejects.toMatchObject({
+      name: "ValidationError",
+      violations: [
+        {
+          path: "/requestId",
+          rule: "minLength",
+          message: "requestId (path parameter) must be the non-empty requestId a synchronous answer returned",
+        },
+      ],
+    });
+  });
 });
 
 describe("client.lookUpDevices", () => {
