@@ -6,17 +6,15 @@
 import fc from "fast-check";
 import type { ValidateFunction } from "ajv";
 import { afterAll, describe, expect, it } from "vitest";
-import * as generated from "../../../generated/validators.js";
 import { simulatorErrorCodes } from "../../../src/simulator/index.js";
 import { toViolations } from "../../../src/shared/violations.js";
-import { validatorFor } from "../../support/spec-document.js";
+import { generatedValidators as validators, validatorFor } from "../../support/spec-document.js";
 import { mutationsOf } from "./support/json-mutation.js";
 import { requiredFieldPaths, withoutField } from "./support/required-deletions.js";
 import { simulatorSession } from "./support/simulator-session.js";
 import { requestExamples, runs } from "./support/spec-payloads.js";
 import { expectWellFormedViolations, isPlainJson } from "./support/violation-checks.js";
 
-const validators = generated as Record<string, ValidateFunction>;
 const requestValidatorNames = Object.keys(validators).filter((name) => name.endsWith("Request"));
 const knownCodes: string[] = Object.values(simulatorErrorCodes);
 const routes: Record<string, { method: string; path: string }> = {

@@ -103,8 +103,8 @@ describe("README: Using the SDK", () => {
     ]);
     expect(lines[8]).toBe(
       "Invalid activateDevices request (2 violations); nothing was sent:\n" +
-        "- /devices/0/deviceIds/0/id must match ^[0-9]{15,16}$ [pattern]\n" +
-        "- /mdnZipCode must match ^[0-9]{5}$ [pattern]",
+        "- /devices/0/deviceIds/0/id must be 15 or 16 digits (an IMEI) [pattern]\n" +
+        "- /mdnZipCode must be a five-digit ZIP code [pattern]",
     );
     expect(lines).toHaveLength(9);
     expect(server.simulator.calls("activateDevices")).toBe(4);

@@ -39,7 +39,7 @@ describe("simulator callback registration", () => {
       errorMessage:
         "The request body does not match the API:\n" +
         '- /name must be one of "CarrierService", "NiddService", "StateService" [enum]\n' +
-        "- /url must match ^https?:// [pattern]",
+        "- /url must be an absolute http:// or https:// URL [pattern]",
     });
   });
 
