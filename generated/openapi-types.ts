@@ -411,7 +411,7 @@ export interface components {
             devices: unknown;
         } | {
             groupName: unknown;
-        }) & unknown & unknown & unknown);
+        }) & unknown & unknown);
         /** @description What ThingSpace reports of a device it activated. */
         ActivateResponse: {
             deviceIds?: components["schemas"]["ReportedDeviceIdList"];
@@ -463,7 +463,7 @@ export interface components {
             skuNumber?: components["schemas"]["SkuNumber"];
             /** @description The Object ID of the SM-SR system; required when any device is an eUICC device (has an EID). */
             smsrOid?: string;
-        } & (unknown & unknown);
+        };
         /** @description One entry per device of the request, each with its own success or error message. */
         AddDevicesResponse: components["schemas"]["AddDeviceResult"][];
         /**
@@ -481,23 +481,35 @@ export interface components {
             /** @description The city. */
             city: string;
             /**
-             * @description The two-letter ISO 3166-2:US code (`TX`, `DC`). The goToState page adds that a state
-             *     name would be converted; the activate page asks for the code, so the code is required.
+             * @description The state. The goToState page adds that a state name would be converted; the activate
+             *     page asks for the code, so the code is required.
+             *
+             *     Allowed: a state's two-letter code in capitals (ISO 3166-2:US, such as TX or DC).
              */
             state: string;
             /**
-             * @description The five-digit ZIP code. `ZIP-ZIP4` is also accepted (ThingSpace keeps the ZIP and stores
-             *     the ZIP+4 part in `zip4`).
+             * @description The ZIP code. Given as ZIP+4, ThingSpace keeps the ZIP and stores the ZIP+4 part in
+             *     `zip4`.
+             *
+             *     Allowed: a five-digit ZIP code, or ZIP+4 written 12345-6789.
              */
             zip: string;
-            /** @description The four-digit ZIP+4 extension. */
+            /**
+             * @description The ZIP+4 extension.
+             *
+             *     Allowed: 4 digits (the ZIP+4 extension).
+             */
             zip4?: string;
             /**
              * @description Either `US` or `USA`.
              * @enum {string}
              */
             country: "US" | "USA";
-            /** @description A ten-digit phone number where the customer can be reached. */
+            /**
+             * @description A phone number where the customer can be reached.
+             *
+             *     Allowed: 10 digits (a phone number).
+             */
             phone?: string;
             /**
              * @description A single letter for the kind of phone: `H` home, `W` work, `M` mobile, `B` business,
@@ -510,6 +522,8 @@ export interface components {
             /**
              * Format: email
              * @description An email address for the customer.
+             *
+             *     Allowed: an email address.
              */
             emailAddress?: string;
         };
@@ -568,8 +582,9 @@ export interface components {
             callbackCount?: number;
             /**
              * @description How many times in all the message is sent if it is not acknowledged. The goToState page
-             *     types it as a string while every example sends a number: both are accepted (a string
-             *     must be all digits).
+             *     types it as a string while every example sends a number: both are accepted.
+             *
+             *     Allowed: a whole number of at least 1, or a string of its digits.
              */
             maxCallbackThreshold?: number | string;
         };
@@ -612,8 +627,9 @@ export interface components {
         /** @description A CarrierService message (activate result): a success with `deviceResponse`, or a failure with `faultResponse`. */
         CarrierServiceCallback: components["schemas"]["ActivateSucceededCallback"] | components["schemas"]["DeviceFailedCallback"];
         /**
-         * @description The cost center of every device of the request: 1 to 36 letters, digits, spaces, dashes,
-         *     exclamation points or pound signs.
+         * @description The cost center of every device of the request.
+         *
+         *     Allowed: 1 to 36 letters, digits, spaces, dashes, exclamation points or pound signs.
          */
         CostCenterCode: string;
         /** @description The name and value of one of the account's five custom fields. */
@@ -635,11 +651,19 @@ export interface components {
         CustomerName: {
             /** @description An optional title, such as "Mr." or "Dr.". */
             title?: string;
-            /** @description 1 to 20 letters, digits, spaces, dashes, exclamation points or pound signs. */
+            /**
+             * @description The customer's first name.
+             *
+             *     Allowed: 1 to 20 letters, digits, spaces, dashes, exclamation points or pound signs.
+             */
             firstName: string;
             /** @description The customer's middle name. */
             middleName?: string;
-            /** @description 1 to 25 letters, digits, spaces, dashes, exclamation points or pound signs. */
+            /**
+             * @description The customer's last name.
+             *
+             *     Allowed: 1 to 25 letters, digits, spaces, dashes, exclamation points or pound signs.
+             */
             lastName: string;
             /** @description An optional suffix, such as "Jr." or "III". */
             suffix?: string;
@@ -661,19 +685,8 @@ export interface components {
             faultResponse: components["schemas"]["FaultResponse"];
         };
         /**
-         * @description One identifier of a device: its kind and its value. The value's format depends on the kind:
-         *
-         *     | kind | format |
-         *     | --- | --- |
-         *     | `esn` | 11 decimal digits (2G/3G) |
-         *     | `meid` | 14 hexadecimal digits (2G/3G) |
-         *     | `imei` | 15 or 16 decimal digits (16 is an IMEISV); the pages say "up to 16" |
-         *     | `iccid` | 18 to 20 decimal digits; the pages say "up to 20" |
-         *     | `eid` | 32 decimal digits (eUICC) |
-         *     | `mdn` | 10 decimal digits |
-         *     | `msisdn` | 10 to 15 decimal digits (E.164 without `+`) |
-         *     | `imsi` | 15 decimal digits |
-         *     | `min` | 10 decimal digits |
+         * @description One identifier of a device: its kind and its value, whose format the kind sets (choose a kind
+         *     to see it under `id`).
          *
          *     For 4G devices send the IMEI then the ICCID; for eUICC devices the IMEI and the EID (and the
          *     request's `smsrOid`); when adding or activating by `skuNumber`, only the ICCID.
@@ -724,7 +737,7 @@ export interface components {
         };
         /**
          * EID
-         * @description An EID: 32 decimal digits (eUICC devices).
+         * @description An EID, the identifier of an eUICC (embedded SIM).
          */
         EidDeviceId: {
             /**
@@ -732,6 +745,7 @@ export interface components {
              * @enum {string}
              */
             kind: "eid";
+            /** @description Allowed: 32 digits (an EID). */
             id: string;
         };
         /**
@@ -750,7 +764,7 @@ export interface components {
         };
         /**
          * ESN
-         * @description An ESN: 11 decimal digits (2G/3G devices).
+         * @description An ESN, the identifier of a 2G/3G device.
          */
         EsnDeviceId: {
             /**
@@ -758,6 +772,7 @@ export interface components {
              * @enum {string}
              */
             kind: "esn";
+            /** @description Allowed: 11 digits (an ESN). */
             id: string;
         };
         /** @description Why the operation failed for this device. */
@@ -825,7 +840,7 @@ export interface components {
             filter: unknown;
         } | {
             devicesWithServiceAddress: unknown;
-        }) & unknown & unknown);
+        }) & unknown);
         /** @description What ThingSpace reports of a device moved to a customer-defined state. */
         GoToStateResponse: {
             deviceIds?: components["schemas"]["ReportedDeviceIdList"];
@@ -859,7 +874,7 @@ export interface components {
         };
         /**
          * ICCID
-         * @description An ICCID: 18 to 20 decimal digits (the pages say 'up to 20').
+         * @description An ICCID, the SIM card's number; the pages say "up to 20" digits.
          */
         IccidDeviceId: {
             /**
@@ -867,11 +882,12 @@ export interface components {
              * @enum {string}
              */
             kind: "iccid";
+            /** @description Allowed: 18 to 20 digits (an ICCID). */
             id: string;
         };
         /**
          * IMEI
-         * @description An IMEI: 15 or 16 decimal digits (16 is an IMEISV; the pages say 'up to 16').
+         * @description An IMEI. Its 16-digit form is an IMEISV; the pages say "up to 16" digits.
          */
         ImeiDeviceId: {
             /**
@@ -879,11 +895,12 @@ export interface components {
              * @enum {string}
              */
             kind: "imei";
+            /** @description Allowed: 15 or 16 digits (an IMEI). */
             id: string;
         };
         /**
          * IMSI
-         * @description An IMSI: 15 decimal digits.
+         * @description An IMSI, the subscriber identity on the SIM.
          */
         ImsiDeviceId: {
             /**
@@ -891,12 +908,14 @@ export interface components {
              * @enum {string}
              */
             kind: "imsi";
+            /** @description Allowed: 15 digits (an IMSI). */
             id: string;
         };
         /**
          * Format: ipv4
-         * @description An IPv4 address in the form `1-255.0-255.0-255.0-255`: a dotted quad whose first octet is
-         *     not 0.
+         * @description An IPv4 address.
+         *
+         *     Allowed: an IPv4 address: four numbers from 0 to 255 joined by dots, the first not 0.
          * @example 100.127.22.33
          */
         IpAddress: string;
@@ -926,11 +945,15 @@ export interface components {
             /**
              * Format: date-time
              * @description Only devices added after this date and time.
+             *
+             *     Allowed: an RFC 3339 date and time, such as 2026-11-28T18:00:00Z.
              */
             earliest?: string;
             /**
              * Format: date-time
              * @description Only devices added before this date and time.
+             *
+             *     Allowed: an RFC 3339 date and time, such as 2026-11-28T18:00:00Z.
              */
             latest?: string;
             /** @description Only devices in this device group. */
@@ -1005,7 +1028,7 @@ export interface components {
         };
         /**
          * MDN
-         * @description An MDN: 10 decimal digits.
+         * @description An MDN, the device's phone number.
          */
         MdnDeviceId: {
             /**
@@ -1013,11 +1036,12 @@ export interface components {
              * @enum {string}
              */
             kind: "mdn";
+            /** @description Allowed: 10 digits (an MDN). */
             id: string;
         };
         /**
          * MEID
-         * @description An MEID: 14 hexadecimal digits (2G/3G devices).
+         * @description An MEID, the identifier of a 2G/3G device.
          */
         MeidDeviceId: {
             /**
@@ -1025,11 +1049,12 @@ export interface components {
              * @enum {string}
              */
             kind: "meid";
+            /** @description Allowed: 14 hexadecimal digits (an MEID). */
             id: string;
         };
         /**
          * MIN
-         * @description An MIN: 10 decimal digits.
+         * @description An MIN, the device's mobile identification number.
          */
         MinDeviceId: {
             /**
@@ -1037,11 +1062,12 @@ export interface components {
              * @enum {string}
              */
             kind: "min";
+            /** @description Allowed: 10 digits (an MIN). */
             id: string;
         };
         /**
          * MSISDN
-         * @description An MSISDN: 10 to 15 decimal digits (E.164 without `+`).
+         * @description An MSISDN, the device's phone number in E.164 form.
          */
         MsisdnDeviceId: {
             /**
@@ -1049,6 +1075,7 @@ export interface components {
              * @enum {string}
              */
             kind: "msisdn";
+            /** @description Allowed: 10 to 15 digits (an MSISDN: E.164 without the +). */
             id: string;
         };
         /** @description A NiddService message reporting that NIDD was configured for one NB-IoT device. */
@@ -1151,7 +1178,9 @@ export interface components {
             name: components["schemas"]["AnyCallbackServiceName"];
             /**
              * Format: uri
-             * @description The listener's absolute http(s) URL.
+             * @description The listener's URL.
+             *
+             *     Allowed: an absolute http:// or https:// URL.
              */
             url: string;
             /** @description Echoed in every callback body. */
@@ -1217,7 +1246,9 @@ export interface components {
         /** @description A StateService message (goToState result): a success with `deviceResponse`, or a failure with `faultResponse`. */
         StateServiceCallback: components["schemas"]["GoToStateSucceededCallback"] | components["schemas"]["DeviceFailedCallback"];
         /**
-         * @description A five-digit US ZIP code.
+         * @description A US ZIP code.
+         *
+         *     Allowed: a five-digit ZIP code.
          * @example 98801
          */
         ZipCode: string;

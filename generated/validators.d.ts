@@ -55,3 +55,9 @@ export declare const validateStateServiceCallback: ValidateFunction<components["
   /** The validators of the `oneOf` variants, in order: valid means exactly one of them passes. */
   readonly variants: readonly [typeof validateGoToStateSucceededCallback, typeof validateDeviceFailedCallback];
 };
+
+/**
+ * What each `pattern` and `format` rule allows, in words (the spec's `x-allowed`), by the
+ * `schemaPath` ajv reports when it fails.
+ */
+export declare const allowedBySchemaPath: Readonly<Record<string, string>>;

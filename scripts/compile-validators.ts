@@ -4,6 +4,7 @@
  * nothing: the few run-time helpers ajv's code needs are written into it (inline-ajv-runtime.ts).
  */
 import { Ajv2020 } from "ajv/dist/2020.js";
+import { inlineRef } from "ajv/dist/compile/resolve.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import { _ } from "ajv";
 import addFormats from "ajv-formats";
@@ -42,6 +43,8 @@ export function bodySchemaNames(document: Record<string, unknown>): string[] {
 
 /** Keywords that document a schema without constraining it: left out of the compiled code. */
 const annotationKeywords = new Set(["description", "examples", "title"]);
+/** Also annotations: the spec's `x-` extensions (`x-allowed`), which ajv's strict mode would refuse. */
+const isAnnotation = (key: string): boolean => annotationKeywords.has(key) || key.startsWith("x-");
 
 // ajv picks a discriminator's branch by the branches' `const`, and refuses OpenAPI's `mapping`
 // (which only tells docs tools the same thing), so the mapping is dropped.
@@ -61,7 +64,7 @@ function prepareForAjv(node: Json, isPropertyMap = false): Json {
   if (node === null || typeof node !== "object") return node;
   const out: { [key: string]: Json } = {};
   for (const [key, value] of Object.entries(node)) {
-    if (!isPropertyMap && annotationKeywords.has(key)) continue;
+    if (!isPropertyMap && isAnnotation(key)) continue;
     if (key === "$ref" && typeof value === "string" && value.startsWith(schemaRefPrefix)) {
       out[key] = `#/$defs/${value.slice(schemaRefPrefix.length)}`;
     } else if (key === "discriminator" && !isPropertyMap) {
@@ -166,11 +169,97 @@ export function oneOfVariantsOf(
 ): string[] | undefined {
   const schema = (document.components as { schemas: Record<string, Record<string, unknown>> }).schemas[name] ?? {};
   const oneOf = schema.oneOf as { $ref?: string }[] | undefined;
-  if (!oneOf || Object.keys(schema).some((key) => key !== "oneOf" && !annotationKeywords.has(key))) return undefined;
+  if (!oneOf || Object.keys(schema).some((key) => key !== "oneOf" && !isAnnotation(key))) return undefined;
   const variants = oneOf.map((variant) =>
     variant.$ref?.startsWith(schemaRefPrefix) ? variant.$ref.slice(schemaRefPrefix.length) : "",
   );
   return variants.every((variant) => exported.includes(variant)) ? variants : undefined;
+}
+
+/** The keywords whose failures violation messages word with the schema's `x-allowed`. */
+const describedKeywords = ["pattern", "format"] as const;
+
+/** Keys under which a schema holds values, not subschemas: never searched for `x-allowed`. */
+const valueKeywords = new Set(["const", "enum", "examples", "default", "discriminator"]);
+
+// A schema path token as ajv writes it (RFC 6901, then URI-escaped: ajv's `escapeFragment`).
+const schemaPathToken = (name: string): string => encodeURIComponent(name.replace(/~/g, "~0").replace(/\//g, "~1"));
+
+/** Every `x-allowed` of a component schema, with the JSON Pointer of its schema inside the component. */
+function allowedTextsIn(
+  node: Json,
+  pointer: string,
+  isPropertyMap = false,
+): { pointer: string; text: string; node: { [key: string]: Json } }[] {
+  if (node === null || typeof node !== "object") return [];
+  const found: { pointer: string; text: string; node: { [key: string]: Json } }[] = [];
+  if (!Array.isArray(node) && !isPropertyMap && typeof node["x-allowed"] === "string") {
+    found.push({ pointer, text: node["x-allowed"], node });
+  }
+  for (const [key, value] of Object.entries(node)) {
+    if (!isPropertyMap && (valueKeywords.has(key) || isAnnotation(key))) continue;
+    const isMap =
+      !isPropertyMap &&
+      !Array.isArray(node) &&
+      ["properties", "patternProperties", "dependentSchemas", "$defs"].includes(key);
+    found.push(...allowedTextsIn(value, `${pointer}/${schemaPathToken(key)}`, isMap));
+  }
+  return found;
+}
+
+/**
+ * What each described rule allows, in words: the spec's `x-allowed`, keyed by the `schemaPath`
+ * ajv reports when the `pattern` or `format` beside it fails, so violation messages can say
+ * "15 or 16 digits (an IMEI)" where ajv says `must match ^[0-9]{15,16}$`. ajv reports the path
+ * from the schema it compiled as a function: `#/$defs/<Name>/…` inside a component it inlined
+ * (one without `$ref`s), `#/…` inside an exported validator's own schema or a component compiled
+ * as a function of its own. Every `pattern` and `format` the validators check must be described,
+ * and a path may have one description only: otherwise this throws, saying where.
+ */
+export function allowedBySchemaPath(
+  document: Record<string, unknown>,
+  exported: readonly string[],
+  code: string,
+): Record<string, string> {
+  const schemas = (document.components as { schemas: Record<string, Json> }).schemas;
+  const candidates = new Map<string, { text: string; at: string }[]>();
+  for (const [name, schema] of Object.entries(schemas)) {
+    const ajvSchema = prepareForAjv(schema);
+    const roots: string[] = [];
+    if (inlineRef(ajvSchema as never, true)) roots.push(`#/$defs/${schemaPathToken(name)}`);
+    if (exported.includes(name) || !inlineRef(ajvSchema as never, true)) roots.push("#");
+    for (const { pointer, text, node } of allowedTextsIn(schema, "")) {
+      const keywords = describedKeywords.filter((keyword) => keyword in node);
+      if (keywords.length === 0) {
+        throw new Error(
+          `spec: the x-allowed of ${name}${pointer || " (its root)"} stands beside no ${describedKeywords.join(" or ")}`,
+        );
+      }
+      for (const root of roots) {
+        for (const keyword of keywords) {
+          const key = `${root}${pointer}/${keyword}`;
+          candidates.set(key, [...(candidates.get(key) ?? []), { text, at: `${name}${pointer}` }]);
+        }
+      }
+    }
+  }
+  const table: Record<string, string> = {};
+  const checked = new Set([...code.matchAll(/schemaPath:"([^"]*)"/g)].map((match) => match[1]!));
+  for (const schemaPath of [...checked].sort()) {
+    if (!describedKeywords.some((keyword) => schemaPath.endsWith(`/${keyword}`))) continue;
+    const texts = candidates.get(schemaPath) ?? [];
+    if (texts.length === 0) {
+      throw new Error(`spec: the rule at ${schemaPath} has no x-allowed: say beside it, in words, what it allows`);
+    }
+    if (new Set(texts.map((entry) => entry.text)).size > 1) {
+      throw new Error(
+        `spec: ${texts.map((entry) => entry.at).join(" and ")} report their rules at the same path ${schemaPath} ` +
+          "with different x-allowed: move one into a component schema of its own",
+      );
+    }
+    table[schemaPath] = texts[0]!.text;
+  }
+  return table;
 }
 
 /** The generated validators module and its declarations, from the bundled spec. */
@@ -203,7 +292,9 @@ export function compileValidatorModule(document: Record<string, unknown>): { cod
     .concat(
       [...variants].map(([name, of]) => `validate${name}.variants = [${of.map((v) => `validate${v}`).join(", ")}];`),
     );
-  const code = [inlineAjvRuntime(standaloneCode.default(ajv, exports)), ...attached, ...listed, ""].join("\n");
+  const validators = inlineAjvRuntime(standaloneCode.default(ajv, exports));
+  const allowed = `export const allowedBySchemaPath = ${JSON.stringify(allowedBySchemaPath(document, names, validators))};`;
+  const code = [validators, ...attached, ...listed, allowed, ""].join("\n");
 
   const declarations = [
     'import type { ValidateFunction } from "ajv";',
@@ -227,6 +318,12 @@ export function compileValidatorModule(document: Record<string, unknown>): { cod
           : "") +
         ";",
     ),
+    "",
+    "/**",
+    " * What each `pattern` and `format` rule allows, in words (the spec's `x-allowed`), by the",
+    " * `schemaPath` ajv reports when it fails.",
+    " */",
+    "export declare const allowedBySchemaPath: Readonly<Record<string, string>>;",
     "",
   ].join("\n");
   return { code, declarations };

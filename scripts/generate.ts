@@ -26,12 +26,35 @@ export async function bundleSpec(): Promise<Record<string, unknown>> {
   return result.parsed as Record<string, unknown>;
 }
 
+/**
+ * The document with each schema's `x-allowed` (what its pattern or format allows, in words)
+ * appended to its description, for openapi-typescript: the words then reach editors' hovers as
+ * they reach violation messages and the docs, from the one place the spec writes them. The
+ * copy keeps the document's shared objects shared (a webhook's path item is also an operation's
+ * callback: two copies would be two operations with one operationId).
+ */
+function withAllowedInDescriptions(document: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(document);
+  const seen = new Set<object>();
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== "object" || seen.has(node)) return;
+    seen.add(node);
+    for (const value of Object.values(node)) visit(value);
+    const schema = node as Record<string, unknown>;
+    if (typeof schema["x-allowed"] !== "string") return;
+    const description = typeof schema.description === "string" ? `${schema.description.trimEnd()}\n\n` : "";
+    schema.description = `${description}Allowed: ${schema["x-allowed"]}.`;
+  };
+  visit(copy);
+  return copy;
+}
+
 /** Renders every generated file, keyed by its path relative to generated/. */
 export async function renderGeneratedFiles(): Promise<Map<string, string>> {
   const document = await bundleSpec();
   const files = new Map<string, string>();
   files.set("openapi.json", `${JSON.stringify({ "x-generated-by": "scripts/generate.ts", ...document }, null, 2)}\n`);
-  const ast = await openapiTS(document as never, { exportType: false, alphabetize: false });
+  const ast = await openapiTS(withAllowedInDescriptions(document) as never, { exportType: false, alphabetize: false });
   files.set("openapi-types.ts", header + astToString(ast));
   const validators = compileValidatorModule(document);
   files.set("validators.js", header + validators.code);

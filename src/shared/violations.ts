@@ -4,6 +4,7 @@
  * callback parsing, so every rejection in the package reads the same.
  */
 import type { ErrorObject } from "ajv";
+import { allowedBySchemaPath } from "../../generated/validators.js";
 
 export interface Violation {
   /** JSON Pointer of the offending field ("" is the whole body), e.g. `/devices/0/deviceIds/1/id`. */
@@ -52,10 +53,16 @@ function describe(error: ErrorObject, path: string): { message: string; allowed?
       const allowed = [params.allowedValue];
       return { message: `${field} must be ${JSON.stringify(params.allowedValue)}`, allowed };
     }
-    case "pattern":
-      return { message: `${field} must match ${String(params.pattern)}` };
-    case "format":
-      return { message: `${field} must be a valid ${String(params.format)}` };
+    // The spec says in words what each pattern and format allows (`x-allowed`); the rule
+    // itself is only the fallback, for a validator compiled from some other schema.
+    case "pattern": {
+      const inWords = allowedBySchemaPath[error.schemaPath];
+      return { message: inWords ? `${field} must be ${inWords}` : `${field} must match ${String(params.pattern)}` };
+    }
+    case "format": {
+      const inWords = allowedBySchemaPath[error.schemaPath];
+      return { message: `${field} must be ${inWords ?? `a valid ${String(params.format)}`}` };
+    }
     case "maxItems":
       return { message: `${field} must have at most ${String(params.limit)} items` };
     case "minItems":
@@ -77,13 +84,20 @@ function describe(error: ErrorObject, path: string): { message: string; allowed?
   }
 }
 
-/** Converts ajv errors into violations, dropping wrappers that carry no information. */
+/**
+ * Converts ajv errors into violations, dropping wrappers that carry no information and repeats
+ * of a message already given for the same field (an IP address that fails both its `format`
+ * and its `pattern` reads "must be an IPv4 address …" once).
+ */
 export function toViolations(errors: readonly ErrorObject[] | null | undefined): Violation[] {
   const violations: Violation[] = [];
+  const given = new Set<string>();
   for (const error of errors ?? []) {
     if (wrapperKeywords.has(error.keyword)) continue;
     const path = pointerFor(error);
     const { message, allowed } = describe(error, path);
+    if (given.has(message)) continue;
+    given.add(message);
     violations.push(allowed ? { path, rule: error.keyword, message, allowed } : { path, rule: error.keyword, message });
   }
   return violations;

@@ -28,8 +28,13 @@ export function specExample<T = unknown>(name: string): T {
   return structuredClone(example.value) as T;
 }
 
+/** Every generated validator, by its export name (the module also exports the `allowedBySchemaPath` table). */
+export const generatedValidators = Object.fromEntries(
+  Object.entries(validators).filter(([name]) => name.startsWith("validate")),
+) as Record<string, ValidateFunction>;
+
 export function validatorFor(schemaName: string): ValidateFunction {
-  const validate = (validators as Record<string, ValidateFunction>)[`validate${schemaName}`];
+  const validate = generatedValidators[`validate${schemaName}`];
   if (!validate) throw new Error(`no generated validator for ${schemaName}`);
   return validate;
 }

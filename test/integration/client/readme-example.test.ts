@@ -36,7 +36,8 @@ async function readmeExample(): Promise<void> {
       password: process.env.CALLBACK_PASSWORD ?? "a-long-random-secret",
     });
   }
-  console.log("listeners:", await client.listCallbacks());
+  // (A listing also holds the credentials each listener was registered with: print only where they go.)
+  console.log("listeners:", (await client.listCallbacks()).map(({ serviceName, url }) => `${serviceName} → ${url}`));
 
   // One request: up to 10,000 devices; the results follow as CarrierService callbacks.
   const { requestId } = await client.activateDevices({
@@ -113,8 +114,8 @@ describe("README: Using the SDK", () => {
     ]);
     expect(lines[8]).toBe(
       "Invalid activateDevices request (2 violations); nothing was sent:\n" +
-        "- /devices/0/deviceIds/0/id must match ^[0-9]{15,16}$ [pattern]\n" +
-        "- /mdnZipCode must match ^[0-9]{5}$ [pattern]",
+        "- /devices/0/deviceIds/0/id must be 15 or 16 digits (an IMEI) [pattern]\n" +
+        "- /mdnZipCode must be a five-digit ZIP code [pattern]",
     );
     expect(lines).toHaveLength(9);
     expect(server.simulator.calls("activateDevices")).toBe(4);
@@ -133,7 +134,7 @@ describe("README: Using the SDK", () => {
       CALLBACK_URL: "https://listener.example/thingspace",
     });
     expect(lines[0]).toBe(
-      'listeners: [{"accountName":"TestAccount-2","name":"CarrierService","url":"https://listener.example/thingspace"}]',
+      'listeners: ["CarrierService → https://listener.example/thingspace"]',
     );
     expect(lines).toHaveLength(9);
     expect(server.simulator.calls("activateDevices") - activations).toBe(4);

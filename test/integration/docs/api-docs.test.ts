@@ -131,11 +131,86 @@ describe("the API docs page, offline in Chromium", () => {
     await page.go("#/");
     const { info } = specDocument as unknown as { info: { title: string; version: string; description: string } };
     const sections = [...info.description.matchAll(/^## (.+)$/gm)].map((match) => match[1]);
-    expect(sections).toHaveLength(4);
+    expect(sections).toEqual([
+      "Getting started",
+      "Authentication",
+      "Strict where we send, tolerant where we receive",
+      "Where the source pages contradict themselves",
+    ]);
     await expect(page.shownText(page.page.locator("main h1"))).resolves.toBe(`${info.title} (${info.version})`);
     await expect(page.page.locator('main h2[id^="section/"]').allTextContents()).resolves.toEqual(sections);
     await expect(page.badge.getAttribute("src")).resolves.toMatch(/^data:image\/svg\+xml,/);
     await page.screenshot(path.join(outputDir, "overview.png"));
+  }, browserTimeout);
+
+  it("opens the overview with what the API does and how to begin, and links nowhere but Redocly", async () => {
+    const page = openDocs();
+    await page.go("#/");
+    const shown = (await page.shownText(page.overview))
+      .split("\n")
+      .map(normalize)
+      .filter((line) => line !== "");
+    // The title, the summary, what the API does, then the first section: how to begin.
+    expect(shown.slice(0, 6)).toEqual([
+      "ThingSpace Connectivity Management (M2M) API (1.0.0)",
+      "Copy",
+      "Add, activate and change the state of IoT devices on Verizon ThingSpace.",
+      "Verizon ThingSpace's Connectivity Management (M2M) API manages the cellular service of IoT devices: add " +
+        "devices to an account (addDevices), activate their service (activateDevices) and move them to a " +
+        "customer-defined service and state (goToState). Each request is answered at once with a requestId; the " +
+        "results follow as callbacks, one per device, sent to a listener you register.",
+      "Getting started",
+      "Get an OAuth access token with your application's client id and secret (getAccessToken, on " +
+        "https://thingspace.verizon.com/api/ts/v1).",
+    ]);
+    expect(shown.indexOf("Where the source pages contradict themselves")).toBeGreaterThan(shown.indexOf("Authentication"));
+    // No contact or repository link: the only link out of the page is the Redocly badge's.
+    const links = await page.page
+      .locator("a[href]")
+      .evaluateAll((anchors) => anchors.map((a) => a.getAttribute("href")!).filter((href) => /^[a-z]+:/i.test(href)));
+    expect(links).toEqual(["https://redocly.com/redoc/"]);
+  }, browserTimeout);
+
+  it.each([
+    ["Activate service for devices", "Any of", ["Devices listed", "A device group"]],
+    [
+      "Move devices to a customer-defined service and state",
+      "Any of",
+      ["Devices listed", "Devices selected by a filter", "5G Business Internet devices"],
+    ],
+    ["Add devices to an account", "One of", ["Without an eUICC device", "With an eUICC device (EID)"]],
+  ])("titles the request-body variants of %s", async (summary, label, titles) => {
+    const page = openDocs();
+    const section = await page.openOperation("Devices", summary);
+    const switcher = RedocPage.switcher(RedocPage.requestBody(section));
+    expect(normalize(await page.shownText(switcher))).toMatch(new RegExp(`^${label}:`));
+    await expect(page.switcherChoices(switcher)).resolves.toEqual(titles);
+  }, browserTimeout);
+
+  it("shows an identifier's kind, value and format in agreement, the format in words", async () => {
+    const page = openDocs();
+    const section = await page.openOperation("Devices", "Add devices to an account");
+    const kind = RedocPage.field(section, "deviceids[]/kind");
+    const id = RedocPage.field(section, "deviceids[]/id");
+    const selector = RedocPage.switcher(kind);
+    // The selector starts at the IMEI, the examples' first identifier, and what it shows agrees.
+    await expect(page.switcherChoices(selector)).resolves.toEqual([
+      "imei",
+      "iccid",
+      "esn",
+      "meid",
+      "eid",
+      "mdn",
+      "msisdn",
+      "imsi",
+      "min",
+    ]);
+    await expect(page.switcherChoice(selector)).resolves.toBe("imei");
+    expect(normalize(await page.shownText(kind))).toMatch(/ Value: "imei"$/);
+    expect(normalize(await page.shownText(id))).toMatch(/ \^\[0-9\]\{15,16\}\$ required .* allowed: 15 or 16 digits \(an IMEI\)$/);
+    await page.chooseInSwitcher(selector, "iccid");
+    expect(normalize(await page.shownText(kind))).toMatch(/ Value: "iccid"$/);
+    expect(normalize(await page.shownText(id))).toMatch(/ allowed: 18 to 20 digits \(an ICCID\)$/);
   }, browserTimeout);
 
   it("lists every operation and webhook in the sidebar, under its tag, with its method", async () => {

@@ -83,6 +83,11 @@ export class RedocPage {
     return this.page.locator('img[alt="redocly logo"]');
   }
 
+  /** The overview: the title, the API's summary and description, up to the first operation. */
+  get overview(): Locator {
+    return this.page.locator("main h1").locator('xpath=ancestor::div[.//h2[starts-with(@id, "section/")]][1]');
+  }
+
   /** The sidebar's root menu. */
   get sidebar(): Locator {
     return this.page.locator('[data-component-name="Menu/Menu"]').first();
@@ -170,6 +175,59 @@ export class RedocPage {
   async chooseExample(panel: Locator, summary: string): Promise<void> {
     const choices = await this.openExampleMenu(panel);
     await choices.filter({ hasText: new RegExp(`^${escapeRegExp(summary)}$`) }).click();
+  }
+
+  /** The request body's schema in an operation section. */
+  static requestBody(section: Locator): Locator {
+    return section.locator('[id$="/request/body"]');
+  }
+
+  /**
+   * A field of a schema shown in `scope`, by Redoc's path to it in lower case, such as
+   * `deviceids[]/id`. (Below a discriminator the anchor also names the chosen kind,
+   * `deviceids[]&d=0/id`: the path's parent and name are matched on their own.)
+   */
+  static field(scope: Locator, path: string): Locator {
+    const parent = path.slice(0, path.lastIndexOf("/"));
+    const name = path.slice(path.lastIndexOf("/"));
+    return scope.locator(`[id*="/${parent}"][id$="${name}"]`).first();
+  }
+
+  /** The first variant switcher in `scope`: "One of", "Any of" or a discriminator's kind selector. */
+  static switcher(scope: Locator): Locator {
+    return scope.locator('[data-section-id="switcher"]').first();
+  }
+
+  /** The choices a switcher offers, in order, whether drawn as tabs or as a drop-down; leaves it closed. */
+  async switcherChoices(switcher: Locator): Promise<string[]> {
+    const tabs = switcher.getByRole("tab");
+    if ((await tabs.count()) > 0) return (await tabs.allInnerTexts()).map((text) => text.trim());
+    const button = switcher.getByRole("button");
+    await button.click();
+    // A long list also offers a search box, as an item of its own.
+    const choices = this.page.locator("[role=menu]:visible [role=menuitem]").filter({ hasNot: this.page.locator("input") });
+    await choices.first().waitFor();
+    const texts = await choices.allInnerTexts();
+    await button.click();
+    return texts.map((text) => text.trim());
+  }
+
+  /** The switcher's current choice. */
+  async switcherChoice(switcher: Locator): Promise<string> {
+    const tabs = switcher.getByRole("tab");
+    if ((await tabs.count()) > 0) return (await switcher.locator('[role=tab][aria-selected="true"]').innerText()).trim();
+    return (await switcher.getByRole("button").innerText()).trim();
+  }
+
+  /** Picks `choice` in a switcher. */
+  async chooseInSwitcher(switcher: Locator, choice: string): Promise<void> {
+    const tabs = switcher.getByRole("tab");
+    if ((await tabs.count()) > 0) return tabs.filter({ hasText: new RegExp(`^${escapeRegExp(choice)}$`) }).click();
+    await switcher.getByRole("button").click();
+    await this.page
+      .locator("[role=menu]:visible [role=menuitem]")
+      .filter({ hasText: new RegExp(`^${escapeRegExp(choice)}$`) })
+      .click();
   }
 
   /** Shows a response code's sample in the response panel. */

@@ -33,7 +33,7 @@ describe("validation before sending", () => {
       {
         path: "/devices/0/deviceIds/0/id",
         rule: "pattern",
-        message: "/devices/0/deviceIds/0/id must match ^[0-9]{15,16}$",
+        message: "/devices/0/deviceIds/0/id must be 15 or 16 digits (an IMEI)",
       },
       {
         path: "/devices/1/deviceIds/0/kind",
@@ -42,7 +42,7 @@ describe("validation before sending", () => {
           '/devices/1/deviceIds/0/kind must be one of "esn", "meid", "imei", "iccid", "eid", "mdn", "msisdn", "imsi", "min"',
         allowed: ["esn", "meid", "imei", "iccid", "eid", "mdn", "msisdn", "imsi", "min"],
       },
-      { path: "/mdnZipCode", rule: "pattern", message: "/mdnZipCode must match ^[0-9]{5}$" },
+      { path: "/mdnZipCode", rule: "pattern", message: "/mdnZipCode must be a five-digit ZIP code" },
       {
         path: "/publicIpRestriction",
         rule: "enum",
@@ -52,9 +52,9 @@ describe("validation before sending", () => {
     ]);
     expect((error as Error).message).toBe(
       "Invalid activateDevices request (4 violations); nothing was sent:\n" +
-        "- /devices/0/deviceIds/0/id must match ^[0-9]{15,16}$ [pattern]\n" +
+        "- /devices/0/deviceIds/0/id must be 15 or 16 digits (an IMEI) [pattern]\n" +
         '- /devices/1/deviceIds/0/kind must be one of "esn", "meid", "imei", "iccid", "eid", "mdn", "msisdn", "imsi", "min" [enum]\n' +
-        "- /mdnZipCode must match ^[0-9]{5}$ [pattern]\n" +
+        "- /mdnZipCode must be a five-digit ZIP code [pattern]\n" +
         '- /publicIpRestriction must be one of "restricted", "unrestricted" [enum]',
     );
     expect(fetch).not.toHaveBeenCalled();

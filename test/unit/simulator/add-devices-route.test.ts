@@ -83,7 +83,7 @@ describe("simulator addDevices", () => {
     expect(await id.json()).toEqual({
       errorCode: "INPUT_INVALID.Device.Identifier.Invalid",
       errorMessage:
-        "The request body does not match the API:\n- /devicesToAdd/0/deviceIds/0/id must match ^[0-9]{15,16}$ [pattern]",
+        "The request body does not match the API:\n- /devicesToAdd/0/deviceIds/0/id must be 15 or 16 digits (an IMEI) [pattern]",
     });
   });
 

@@ -70,7 +70,7 @@ describe("simulator callback registration", () => {
         '- /name must be one of "CarrierService", "NiddService", "StateService" [enum]\n' +
         "- /name must be at least 1 character(s) [minLength]\n" +
         "- /name must satisfy one of the alternatives listed with it [anyOf]\n" +
-        "- /url must match ^https?:// [pattern]",
+        "- /url must be an absolute http:// or https:// URL [pattern]",
     });
   });
 
