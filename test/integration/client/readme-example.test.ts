@@ -133,9 +133,7 @@ describe("README: Using the SDK", () => {
       THINGSPACE_ACCOUNT_NAME: "TestAccount-2",
       CALLBACK_URL: "https://listener.example/thingspace",
     });
-    expect(lines[0]).toBe(
-      'listeners: ["CarrierService → https://listener.example/thingspace"]',
-    );
+    expect(lines[0]).toBe('listeners: ["CarrierService → https://listener.example/thingspace"]');
     expect(lines).toHaveLength(9);
     expect(server.simulator.calls("activateDevices") - activations).toBe(4);
   });
