@@ -21,15 +21,19 @@ export async function connectRedis() {
   return createClient({ url: redisUrl }).connect();
 }
 
-/** A pg pool whose connections work in `schema` (created if missing). */
-export async function schemaPool(schema: string, max = 10): Promise<pg.Pool> {
+/** Creates `schema` for this run's tables. */
+export async function createRunSchema(schema: string): Promise<void> {
   const setup = new pg.Client({ connectionString: databaseUrl });
   await setup.connect();
   try {
-    await setup.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await setup.query(`CREATE SCHEMA ${schema}`);
   } finally {
     await setup.end();
   }
+}
+
+/** A pg pool whose connections work in `schema` (its tables found without qualification). */
+export function schemaPool(schema: string, max = 10): pg.Pool {
   return new pg.Pool({ connectionString: databaseUrl, max, options: `-c search_path=${schema}` });
 }
 
