@@ -64,6 +64,20 @@ export interface TransactionalDedupeStore<Transaction> {
   ): Promise<OnceResult>;
 }
 
+/**
+ * Thrown by a shared store's `complete` when the caller's claim lapsed and another copy took the
+ * callback over: both copies ran the handler. (`handleOnce` reports it; the answer stays 200.)
+ */
+export class DedupeLeaseLostError extends Error {
+  constructor() {
+    super(
+      "the claim on this callback lapsed before the handler finished, and another copy took it over: it may be " +
+        "handled twice; raise leaseMs above the handler's longest run",
+    );
+    this.name = "DedupeLeaseLostError";
+  }
+}
+
 /** Either kind of store; `Transaction` is what the handlers receive as `context.transaction`. */
 export type AnyDedupeStore<Transaction = undefined> = DedupeStore | TransactionalDedupeStore<Transaction>;
 

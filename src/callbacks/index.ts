@@ -33,6 +33,7 @@ export { createNodeCallbackListener, type NodeCallbackListener, type NodeCallbac
 export {
   callbackDedupeKey,
   createMemoryDedupeStore,
+  DedupeLeaseLostError,
   type AnyDedupeStore,
   type DedupeClaim,
   type DedupeSettlement,

@@ -22,7 +22,14 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { positiveOption } from "../shared/spec.js";
-import type { DedupeClaim, DedupeSettlement, DedupeStore, OnceResult, TransactionalDedupeStore } from "./dedupe.js";
+import {
+  DedupeLeaseLostError,
+  type DedupeClaim,
+  type DedupeSettlement,
+  type DedupeStore,
+  type OnceResult,
+  type TransactionalDedupeStore,
+} from "./dedupe.js";
 
 /** What the store reads of a query's result (a `pg` `QueryResult`). */
 export interface PostgresQueryResult {
@@ -296,10 +303,7 @@ function createLeaseStore(options: PostgresLeaseStoreOptions, ttlMs: number, onE
       tokens.delete(key);
       const { rows } = await pool.query(completeSql, [digestOf(key), token ?? null, ttlMs]);
       if (Number(rows[0].completed) === 1) return;
-      throw new Error(
-        "the claim on this callback lapsed before the handler finished, and another copy took it over: it may be " +
-          "handled twice; raise leaseMs above the handler's longest run",
-      );
+      throw new DedupeLeaseLostError();
     },
     async release(key: string): Promise<void> {
       const token = tokens.get(key);

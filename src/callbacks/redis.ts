@@ -19,7 +19,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { positiveOption } from "../shared/spec.js";
-import type { DedupeClaim, DedupeSettlement, DedupeStore } from "./dedupe.js";
+import { DedupeLeaseLostError, type DedupeClaim, type DedupeSettlement, type DedupeStore } from "./dedupe.js";
 
 /** A subscriber connection: what the store uses of a node-redis client made by `duplicate()`. */
 export interface RedisSubscriberConnection {
@@ -59,17 +59,6 @@ export interface RedisDedupeStoreOptions {
 export interface RedisDedupeStore extends DedupeStore {
   settled(key: string): Promise<DedupeSettlement>;
   close(): Promise<void>;
-}
-
-/** Thrown by `complete` when the claim lapsed and another copy holds the callback now. */
-export class DedupeLeaseLostError extends Error {
-  constructor() {
-    super(
-      "the claim on this callback lapsed before the handler finished, and another copy holds it now: it may be " +
-        "handled twice; raise leaseMs above the handler's longest run",
-    );
-    this.name = "DedupeLeaseLostError";
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import {
 } from "../../../src/callbacks/postgres.js";
 import { createCallbackHandler } from "../../../src/callbacks/receiver.js";
 import { closedPort } from "../../support/closed-port.js";
+import { describeSharedStoreContract, freshKey } from "./shared-store-contract.js";
 import { createRunSchema, dropRunData, runName, schemaPool } from "../../support/services.js";
 import { specExample } from "../../support/spec-document.js";
 import { credentials } from "../../unit/callbacks/signed-callback.js";
@@ -33,8 +34,9 @@ afterAll(async () => {
   await dropRunData({ schema });
 });
 
-let keys = 0;
-const freshKey = () => `request-${++keys}\nimei:3500000000000${keys}\nactivateSucceeded`;
+describeSharedStoreContract("createPostgresDedupeStore in lease mode", (process, options) =>
+  leaseStore(process === "a" ? first : second, options),
+);
 
 function leaseStore(pool: pg.Pool, options: { leaseMs?: number; fallbackPollMs?: number; ttlMs?: number } = {}) {
   const store = createPostgresDedupeStore({ pool, sweepIntervalMs: 0, ...options });
@@ -62,13 +64,11 @@ describe("createPostgresDedupeStore, lease mode", () => {
     ]);
   });
 
-  it("claims a key once across processes, and remembers it completed for ttlMs", async () => {
-    const [a, b] = [leaseStore(first, { ttlMs: 600_000 }), leaseStore(second)];
+  it("remembers a completed key for ttlMs, under the key's SHA-256", async () => {
+    const store = leaseStore(first, { ttlMs: 600_000 });
     const key = freshKey();
-    expect(await a.claim(key)).toBe("acquired");
-    expect(await b.claim(key)).toBe("in-progress");
-    await a.complete(key);
-    expect(await b.claim(key)).toBe("completed");
+    expect(await store.claim(key)).toBe("acquired");
+    await store.complete(key);
     const { rows } = await first.query(
       "SELECT state, owner, extract(epoch FROM expires_at - now()) AS left FROM thingspace_callback_dedupe WHERE key_digest = $1",
       [createHash("sha256").update(key).digest("base64url")],
@@ -77,58 +77,6 @@ describe("createPostgresDedupeStore, lease mode", () => {
     expect([rows[0].state, rows[0].owner]).toEqual(["completed", null]);
     expect(Number(rows[0].left)).toBeGreaterThan(590);
     expect(Number(rows[0].left)).toBeLessThanOrEqual(600);
-  });
-
-  it("lets only the owner complete or release", async () => {
-    const [owner, other] = [leaseStore(first), leaseStore(second)];
-    const key = freshKey();
-    expect(await owner.claim(key)).toBe("acquired");
-    await other.release(key);
-    expect(await other.claim(key)).toBe("in-progress");
-    await expect(other.complete(key)).rejects.toThrow(
-      "the claim on this callback lapsed before the handler finished, and another copy took it over: it may be handled twice; raise leaseMs above the handler's longest run",
-    );
-    await owner.release(key);
-    expect(await other.claim(key)).toBe("acquired");
-    await other.complete(key);
-    expect(await owner.claim(key)).toBe("completed");
-  });
-
-  it("lets a redelivery take over once a crashed holder's lease lapses; the late holder cannot complete", async () => {
-    const [crashed, successor] = [leaseStore(first, { leaseMs: 150 }), leaseStore(second, { leaseMs: 150 })];
-    const key = freshKey();
-    expect(await crashed.claim(key)).toBe("acquired");
-    expect(await successor.claim(key)).toBe("in-progress");
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    expect(await successor.claim(key)).toBe("acquired");
-    await expect(crashed.complete(key)).rejects.toThrow("another copy took it over");
-    await successor.complete(key);
-    expect(await crashed.claim(key)).toBe("completed");
-  });
-
-  it("wakes a waiting copy by LISTEN/NOTIFY when the holder completes or releases (fallback 60 s)", async () => {
-    const [holder, waiter] = [leaseStore(first), leaseStore(second, { fallbackPollMs: 60_000 })];
-    const completedKey = freshKey();
-    const releasedKey = freshKey();
-    expect(await holder.claim(completedKey)).toBe("acquired");
-    expect(await holder.claim(releasedKey)).toBe("acquired");
-    const completed = waiter.settled(completedKey);
-    const released = waiter.settled(releasedKey);
-    await vi.waitFor(async () =>
-      expect(await rowCount("SELECT 1 FROM thingspace_callback_dedupe WHERE waited")).toBe(2),
-    );
-    await holder.complete(completedKey);
-    await holder.release(releasedKey);
-    expect(await completed).toBe("completed");
-    expect(await released).toBe("released");
-  });
-
-  it("answers a waiting copy 'released' when the holder's lease lapses (fallback 60 s)", async () => {
-    const [holder, waiter] = [leaseStore(first, { leaseMs: 200 }), leaseStore(second, { fallbackPollMs: 60_000 })];
-    const key = freshKey();
-    expect(await holder.claim(key)).toBe("acquired");
-    expect(await waiter.settled(key)).toBe("released");
-    expect(await waiter.claim(key)).toBe("acquired");
   });
 
   it("deletes the rows past their time, and only those", async () => {

@@ -4,7 +4,8 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createCallbackHandler } from "../../../src/callbacks/receiver.js";
-import { createRedisDedupeStore, DedupeLeaseLostError } from "../../../src/callbacks/redis.js";
+import { createRedisDedupeStore } from "../../../src/callbacks/redis.js";
+import { describeSharedStoreContract, freshKey } from "./shared-store-contract.js";
 import { connectRedis, dropRunData, runName } from "../../support/services.js";
 import { signedCallback, credentials } from "../../unit/callbacks/signed-callback.js";
 
@@ -23,9 +24,6 @@ afterAll(async () => {
   await dropRunData({ prefix });
 });
 
-let keys = 0;
-const freshKey = () => `request-${++keys}\nimei:3500000000000${keys}\nactivateSucceeded`;
-
 /** A store as one process sees it: its own connection, this run's prefix. */
 function storeOn(client: Client, options: { leaseMs?: number; ttlMs?: number; fallbackPollMs?: number } = {}) {
   const store = createRedisDedupeStore({ client, keyPrefix: prefix, ...options });
@@ -40,15 +38,16 @@ async function storedKeys(): Promise<string[]> {
   return found;
 }
 
+describeSharedStoreContract("createRedisDedupeStore", (process, options) =>
+  storeOn(process === "a" ? first : second, options),
+);
+
 describe("createRedisDedupeStore", () => {
-  it("claims a key once across processes, and remembers it completed for ttlMs", async () => {
-    const [a, b] = [storeOn(first, { ttlMs: 600_000 }), storeOn(second)];
+  it("remembers a completed key for ttlMs, as `done` under the prefix and the key's SHA-256", async () => {
+    const store = storeOn(first, { ttlMs: 600_000 });
     const key = freshKey();
-    expect(await a.claim(key)).toBe("acquired");
-    expect(await b.claim(key)).toBe("in-progress");
-    await a.complete(key);
-    expect(await b.claim(key)).toBe("completed");
-    expect(await a.claim(key)).toBe("completed");
+    expect(await store.claim(key)).toBe("acquired");
+    await store.complete(key);
     const stored = prefix + createHash("sha256").update(key).digest("base64url");
     expect(await first.get(stored)).toBe("done");
     const ttl = await first.pTTL(stored);
@@ -66,59 +65,6 @@ describe("createRedisDedupeStore", () => {
     expect(added[0]).toMatch(new RegExp(`^${prefix}[A-Za-z0-9_-]{43}$`));
     expect(await first.get(added[0]!)).toMatch(/^held:[0-9a-f-]{36}$/);
     await store.release(key);
-  });
-
-  it("lets only the owner complete or release: another process cannot settle a claim it does not hold", async () => {
-    const [owner, other] = [storeOn(first), storeOn(second)];
-    const key = freshKey();
-    expect(await owner.claim(key)).toBe("acquired");
-    await other.release(key); // holds no token for it: nothing happens
-    expect(await other.claim(key)).toBe("in-progress");
-    await expect(other.complete(key)).rejects.toBeInstanceOf(DedupeLeaseLostError);
-    expect(await other.claim(key)).toBe("in-progress");
-    await owner.release(key);
-    expect(await other.claim(key)).toBe("acquired");
-    await other.complete(key);
-    expect(await owner.claim(key)).toBe("completed");
-  });
-
-  it("lets a redelivery take over once a crashed holder's lease lapses; the late holder cannot complete", async () => {
-    const [crashed, successor] = [storeOn(first, { leaseMs: 150 }), storeOn(second, { leaseMs: 150 })];
-    const key = freshKey();
-    expect(await crashed.claim(key)).toBe("acquired");
-    expect(await successor.claim(key)).toBe("in-progress");
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    expect(await successor.claim(key)).toBe("acquired");
-    await expect(crashed.complete(key)).rejects.toThrow(
-      "the claim on this callback lapsed before the handler finished, and another copy holds it now: it may be handled twice; raise leaseMs above the handler's longest run",
-    );
-    expect(await crashed.claim(key)).toBe("in-progress");
-    await successor.complete(key);
-    expect(await crashed.claim(key)).toBe("completed");
-  });
-
-  it("wakes a waiting copy by pub/sub when the holder completes or releases (no polling: fallback 60 s)", async () => {
-    const [holder, waiter] = [storeOn(first), storeOn(second, { fallbackPollMs: 60_000 })];
-    const completedKey = freshKey();
-    const releasedKey = freshKey();
-    expect(await holder.claim(completedKey)).toBe("acquired");
-    expect(await holder.claim(releasedKey)).toBe("acquired");
-    const completed = waiter.settled(completedKey);
-    const released = waiter.settled(releasedKey);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await holder.complete(completedKey);
-    await holder.release(releasedKey);
-    expect(await completed).toBe("completed");
-    expect(await released).toBe("released");
-  });
-
-  it("answers a waiting copy 'released' when the holder's lease lapses, without a message (fallback 60 s)", async () => {
-    const [holder, waiter] = [storeOn(first, { leaseMs: 200 }), storeOn(second, { fallbackPollMs: 60_000 })];
-    const key = freshKey();
-    expect(await holder.claim(key)).toBe("acquired");
-    const started = Date.now();
-    expect(await waiter.settled(key)).toBe("released");
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it("loads its scripts again after the server forgot them (SCRIPT FLUSH)", async () => {
