@@ -25,16 +25,18 @@ const seconds = 3;
 const rounds = 3;
 const serverScript = fileURLToPath(new URL("../callback-receiver-server.ts", import.meta.url));
 
-interface Server {
+export interface Server {
   url: string;
   child: ChildProcess;
 }
 
 type Mode = "bare" | "adapter-floor" | "receiver";
 
-async function startServer(mode: Mode): Promise<Server> {
+/** Starts bench/callback-receiver-server.ts in `mode` (its env plus `env`) and waits for its port. */
+export async function startServer(mode: string, env: Record<string, string> = {}): Promise<Server> {
   const child = spawn(process.execPath, ["--import", "tsx", serverScript, mode], {
     stdio: ["pipe", "pipe", "inherit"],
+    env: { ...process.env, ...env },
   });
   const [line] = (await once(child.stdout!, "data")) as [Buffer];
   const port = Number(line.toString().trim());
@@ -42,14 +44,14 @@ async function startServer(mode: Mode): Promise<Server> {
   return { url: `http://127.0.0.1:${port}/thingspace/carrier`, child };
 }
 
-async function stopServer(server: Server): Promise<void> {
+export async function stopServer(server: Server): Promise<void> {
   const exited = once(server.child, "exit");
   server.child.stdin!.end();
   await exited;
 }
 
 /** Bodies that differ in requestId and device, built from the spec's example. */
-function bodyMaker(): () => string {
+export function bodyMaker(): () => string {
   const example = { ...specExample<Record<string, unknown>>("CarrierServiceActivateSucceeded"), ...benchCredentials };
   const template = JSON.stringify({ ...example, requestId: "REQUEST", deviceIds: [{ id: "DEVICE", kind: "IMEI" }] });
   let n = 0;
@@ -59,12 +61,12 @@ function bodyMaker(): () => string {
   };
 }
 
-interface Load {
+export interface Load {
   requestsPerSecond: number;
   p99: number;
 }
 
-async function load(url: string, durationSeconds: number, nextBody: () => string): Promise<Load> {
+export async function load(url: string, durationSeconds: number, nextBody: () => string): Promise<Load> {
   const result = await autocannon({
     url,
     connections,
@@ -84,7 +86,7 @@ export const callbackReceiverLoad: BenchCase = {
   async run() {
     const nextBody = bodyMaker();
     const modes: Mode[] = ["bare", "adapter-floor", "receiver"];
-    const servers = await Promise.all(modes.map(startServer));
+    const servers = await Promise.all(modes.map((mode) => startServer(mode)));
     const results: Record<Mode, Load[]> = { bare: [], "adapter-floor": [], receiver: [] };
     try {
       for (const server of servers) await load(server.url, 1, nextBody);
