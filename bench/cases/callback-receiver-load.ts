@@ -25,7 +25,7 @@ const seconds = 3;
 const rounds = 3;
 const serverScript = fileURLToPath(new URL("../callback-receiver-server.ts", import.meta.url));
 
-export interface Server {
+interface Server {
   url: string;
   child: ChildProcess;
 }
@@ -33,7 +33,7 @@ export interface Server {
 type Mode = "bare" | "adapter-floor" | "receiver";
 
 /** Starts bench/callback-receiver-server.ts in `mode` (its env plus `env`) and waits for its port. */
-export async function startServer(mode: string, env: Record<string, string> = {}): Promise<Server> {
+async function startServer(mode: string, env: Record<string, string> = {}): Promise<Server> {
   const child = spawn(process.execPath, ["--import", "tsx", serverScript, mode], {
     stdio: ["pipe", "pipe", "inherit"],
     env: { ...process.env, ...env },
@@ -44,14 +44,14 @@ export async function startServer(mode: string, env: Record<string, string> = {}
   return { url: `http://127.0.0.1:${port}/thingspace/carrier`, child };
 }
 
-export async function stopServer(server: Server): Promise<void> {
+async function stopServer(server: Server): Promise<void> {
   const exited = once(server.child, "exit");
   server.child.stdin!.end();
   await exited;
 }
 
 /** Bodies that differ in requestId and device, built from the spec's example. */
-export function bodyMaker(): () => string {
+function bodyMaker(): () => string {
   const example = { ...specExample<Record<string, unknown>>("CarrierServiceActivateSucceeded"), ...benchCredentials };
   const template = JSON.stringify({ ...example, requestId: "REQUEST", deviceIds: [{ id: "DEVICE", kind: "IMEI" }] });
   let n = 0;
@@ -61,12 +61,12 @@ export function bodyMaker(): () => string {
   };
 }
 
-export interface Load {
+interface Load {
   requestsPerSecond: number;
   p99: number;
 }
 
-export async function load(url: string, durationSeconds: number, nextBody: () => string): Promise<Load> {
+async function load(url: string, durationSeconds: number, nextBody: () => string): Promise<Load> {
   const result = await autocannon({
     url,
     connections,
@@ -81,28 +81,43 @@ export async function load(url: string, durationSeconds: number, nextBody: () =>
   return { requestsPerSecond: result.requests.total / result.duration, p99: result.latency.p99 };
 }
 
+/**
+ * Starts one server per mode (with `env`), warms each up, then loads them one after the other,
+ * the first mode first, for `rounds` rounds of `durationSeconds`; returns each mode's loads in
+ * round order, with the medians of its throughput and p99 and its ratio to the first mode.
+ */
+export async function loadInTurns<M extends string>(
+  modes: readonly M[],
+  { rounds, durationSeconds, env = {} }: { rounds: number; durationSeconds: number; env?: Record<string, string> },
+) {
+  const nextBody = bodyMaker();
+  const results = Object.fromEntries(modes.map((mode) => [mode, [] as Load[]])) as Record<M, Load[]>;
+  const servers = await Promise.all(modes.map((mode) => startServer(mode, env)));
+  try {
+    for (const server of servers) await load(server.url, 1, nextBody);
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, mode] of modes.entries())
+        results[mode].push(await load(servers[i]!.url, durationSeconds, nextBody));
+    }
+  } finally {
+    await Promise.all(servers.map(stopServer));
+  }
+  const baseline = results[modes[0]!];
+  return {
+    /** Median over the rounds of the mode's throughput over the first mode's in the same round. */
+    ratio: (mode: M) => median(results[mode].map((r, i) => r.requestsPerSecond / baseline[i]!.requestsPerSecond)),
+    rps: (mode: M) => median(results[mode].map((r) => r.requestsPerSecond)),
+    p99: (mode: M) => median(results[mode].map((r) => r.p99)),
+  };
+}
+
 export const callbackReceiverLoad: BenchCase = {
   id: 5,
   async run() {
-    const nextBody = bodyMaker();
     const modes: Mode[] = ["bare", "adapter-floor", "receiver"];
-    const servers = await Promise.all(modes.map((mode) => startServer(mode)));
-    const results: Record<Mode, Load[]> = { bare: [], "adapter-floor": [], receiver: [] };
-    try {
-      for (const server of servers) await load(server.url, 1, nextBody);
-      for (let round = 0; round < rounds; round++) {
-        for (const [i, mode] of modes.entries()) results[mode].push(await load(servers[i]!.url, seconds, nextBody));
-      }
-    } finally {
-      await Promise.all(servers.map(stopServer));
-    }
-    const ratioTo = (mode: Mode) =>
-      median(results[mode].map((r, i) => r.requestsPerSecond / results.bare[i]!.requestsPerSecond));
-    const ratio = ratioTo("receiver");
-    const pick = (mode: Mode) => ({
-      rps: median(results[mode].map((r) => r.requestsPerSecond)),
-      p99: median(results[mode].map((r) => r.p99)),
-    });
+    const loads = await loadInTurns(modes, { rounds, durationSeconds: seconds });
+    const ratio = loads.ratio("receiver");
+    const pick = (mode: Mode) => ({ rps: loads.rps(mode), p99: loads.p99(mode) });
     const b = pick("bare");
     const f = pick("adapter-floor");
     const r = pick("receiver");
@@ -114,7 +129,7 @@ export const callbackReceiverLoad: BenchCase = {
       figures: [
         `${ratio.toFixed(2)}× the bare server's throughput (${r.rps.toFixed(0)} vs ${b.rps.toFixed(0)} requests/s)`,
         `p99 latency: receiver ${r.p99} ms, bare ${b.p99} ms`,
-        `the adapter alone (@hono/node-server's Request, body read, JSON written directly, as the receiver's node adapter does): ${ratioTo("adapter-floor").toFixed(2)}× (${f.rps.toFixed(0)} requests/s, p99 ${f.p99} ms)`,
+        `the adapter alone (@hono/node-server's Request, body read, JSON written directly, as the receiver's node adapter does): ${loads.ratio("adapter-floor").toFixed(2)}× (${f.rps.toFixed(0)} requests/s, p99 ${f.p99} ms)`,
         `${connections} connections, ${rounds} alternating rounds of ${seconds} s each; servers in child processes, autocannon in the runner`,
       ],
       met: ratio >= 0.8,

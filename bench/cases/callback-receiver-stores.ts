@@ -10,8 +10,7 @@
  * The run's keys and schema are its own and deleted at the end.
  */
 import type { BenchCase } from "../case.js";
-import { median } from "../harness.js";
-import { bodyMaker, load, startServer, stopServer, type Load } from "./callback-receiver-load.js";
+import { loadInTurns } from "./callback-receiver-load.js";
 import { createPostgresDedupeStore } from "../../src/callbacks/postgres.js";
 import { createRunSchema, dropRunData, runName, schemaPool } from "../../test/support/services.js";
 
@@ -33,34 +32,16 @@ export const callbackReceiverStores: BenchCase = {
     const pool = schemaPool(run, 1);
     await createPostgresDedupeStore({ pool, sweepIntervalMs: 0 }).migrate();
     await pool.end();
-    const names = Object.keys(stores) as Store[];
-    const results = Object.fromEntries(names.map((name) => [name, [] as Load[]])) as Record<Store, Load[]>;
-    const nextBody = bodyMaker();
+    const modes = Object.values(stores);
+    let loads: Awaited<ReturnType<typeof loadInTurns<(typeof modes)[number]>>>;
     try {
-      const servers = await Promise.all(names.map((name) => startServer(stores[name], { RUN: run })));
-      try {
-        for (const server of servers) await load(server.url, 1, nextBody);
-        for (let round = 0; round < rounds; round++) {
-          for (const [i, name] of names.entries()) results[name].push(await load(servers[i]!.url, seconds, nextBody));
-        }
-      } finally {
-        await Promise.all(servers.map(stopServer));
-      }
+      loads = await loadInTurns(modes, { rounds, durationSeconds: seconds, env: { RUN: run } });
     } finally {
       await dropRunData({ prefix: `${run}:`, schema: run });
     }
-    const ratioTo = (name: Store) =>
-      median(results[name].map((r, i) => r.requestsPerSecond / results.memory[i]!.requestsPerSecond));
-    const pick = (name: Store) => ({
-      rps: median(results[name].map((r) => r.requestsPerSecond)),
-      p99: median(results[name].map((r) => r.p99)),
-    });
-    const memory = pick("memory");
-    const redisRatio = ratioTo("redis");
-    const line = (name: Store) => {
-      const { rps, p99 } = pick(name);
-      return `${name}: ${ratioTo(name).toFixed(2)}× the memory store's throughput (${rps.toFixed(0)} requests/s), p99 ${p99} ms`;
-    };
+    const redisRatio = loads.ratio(stores.redis);
+    const line = (name: Store) =>
+      `${name}: ${loads.ratio(stores[name]).toFixed(2)}× the memory store's throughput (${loads.rps(stores[name]).toFixed(0)} requests/s), p99 ${loads.p99(stores[name])} ms`;
     return {
       id: 8,
       what: "the callback receiver with each shared dedupe store (Redis; PostgreSQL lease and transactional), over loopback HTTP under autocannon",
@@ -70,7 +51,7 @@ export const callbackReceiverStores: BenchCase = {
         line("redis"),
         line("postgres"),
         line("postgres transactional"),
-        `memory store: ${memory.rps.toFixed(0)} requests/s, p99 ${memory.p99} ms`,
+        `memory store: ${loads.rps(stores.memory).toFixed(0)} requests/s, p99 ${loads.p99(stores.memory)} ms`,
         `50 connections, ${rounds} alternating rounds of ${seconds} s each; receivers in child processes, Redis 7 and PostgreSQL 15 on the same machine`,
       ],
       met: redisRatio >= 0.7,
