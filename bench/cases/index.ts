@@ -3,6 +3,7 @@ import type { BenchCase } from "../case.js";
 import { activateDevicesOverhead } from "./activate-devices-overhead.js";
 import { batchMillionDevices } from "./batch-million-devices.js";
 import { callbackReceiverLoad } from "./callback-receiver-load.js";
+import { callbackReceiverStores } from "./callback-receiver-stores.js";
 import { packageSize } from "./package-size.js";
 import { parseCallbackExamples } from "./parse-callback-examples.js";
 import { runtimeCompilation } from "./runtime-compilation.js";
@@ -16,4 +17,5 @@ export const allCases: BenchCase[] = [
   callbackReceiverLoad,
   batchMillionDevices,
   packageSize,
+  callbackReceiverStores,
 ];

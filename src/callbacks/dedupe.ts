@@ -1,11 +1,13 @@
 /**
- * Each callback handled once, however often ThingSpace sends it: the store contract the receiver
+ * Each callback handled once, however often ThingSpace sends it: the store contracts the receiver
  * remembers handled callbacks in, the in-process memory store, `handleOnce` (claim, run,
  * complete or release) and the key that identifies a callback.
  *
- * Where the receiver remembers which callbacks it has handled, so that a redelivery is
- * acknowledged without running the handler again: implement `DedupeStore` over Redis, a
- * database … to share it between processes; `createMemoryDedupeStore` is the in-process default.
+ * Two kinds of store: a `DedupeStore` claims a key, and is told when the handler completed or
+ * failed (the memory store; `thingspace-m2m/callbacks/redis`; `thingspace-m2m/callbacks/postgres`
+ * in its lease mode). A `TransactionalDedupeStore` runs the handler itself, inside a transaction
+ * that also records the completion (`thingspace-m2m/callbacks/postgres` with `transactional:
+ * true`), so that the handler's writes and the completion commit together or not at all.
  */
 import type { Clock } from "../shared/clock.js";
 import { positiveOption } from "../shared/spec.js";
@@ -23,7 +25,11 @@ export type DedupeClaim =
 /** How a held key was settled. */
 export type DedupeSettlement = "completed" | "released";
 
-/** The contract a deduplication store fulfils. Every method may be asynchronous. */
+/**
+ * The contract a claim/complete deduplication store fulfils. Every method may be asynchronous; a
+ * method that rejects (the store cannot be reached) makes the receiver answer 503, so that
+ * ThingSpace sends the callback again, except `complete` after the handler ran (see `handleOnce`).
+ */
 export interface DedupeStore {
   /** Atomically takes `key` unless it is held or completed. */
   claim(key: string): Promise<DedupeClaim>;
@@ -37,6 +43,43 @@ export interface DedupeStore {
    */
   settled?(key: string): Promise<DedupeSettlement>;
 }
+
+/**
+ * A store that runs the handler itself, inside its own transaction, and records the key's
+ * completion in the same transaction: the handler's writes (through `transaction`) and the
+ * completion commit together, so a crash at any point leaves either both or neither, and the
+ * redelivery handles the callback once (exactly-once effect).
+ */
+export interface TransactionalDedupeStore<Transaction> {
+  /**
+   * Runs `work` once for `key`: `handled` when it ran and committed, `duplicate` when the key was
+   * completed already, `busy` when another holder did not settle in time, `unavailable` when
+   * the store failed (reported to `report`; nothing was acknowledged). Rethrows what `work`
+   * throws, after rolling its writes back.
+   */
+  handleOnce(
+    key: string,
+    work: (transaction: Transaction) => Promise<void>,
+    report: (error: unknown) => void,
+  ): Promise<OnceResult>;
+}
+
+/**
+ * Thrown by a shared store's `complete` when the caller's claim lapsed and another copy took the
+ * callback over: both copies ran the handler. (`handleOnce` reports it; the answer stays 200.)
+ */
+export class DedupeLeaseLostError extends Error {
+  constructor() {
+    super(
+      "the claim on this callback lapsed before the handler finished, and another copy took it over: it may be " +
+        "handled twice; raise leaseMs above the handler's longest run",
+    );
+    this.name = "DedupeLeaseLostError";
+  }
+}
+
+/** Either kind of store; `Transaction` is what the handlers receive as `context.transaction`. */
+export type AnyDedupeStore<Transaction = undefined> = DedupeStore | TransactionalDedupeStore<Transaction>;
 
 // ---------------------------------------------------------------------------------------------
 // The in-process deduplication store: entries expire after a TTL and the handled keys never
@@ -139,9 +182,10 @@ export function createMemoryDedupeStore(
 /**
  * `handled`: this copy ran the handler. `duplicate`: another copy was handled (acknowledge).
  * `busy`: another copy is being handled and the store cannot say when it settles (answer
- * non-2xx so ThingSpace sends it again later).
+ * non-2xx so ThingSpace sends it again later). `unavailable`: the store failed before the
+ * handler ran (answer non-2xx: nothing was handled).
  */
-export type OnceResult = "handled" | "duplicate" | "busy";
+export type OnceResult = "handled" | "duplicate" | "busy" | "unavailable";
 
 // After a copy that was being handled fails, the waiting copy takes over; a store that keeps
 // answering "in-progress" and "released" must not spin forever.
@@ -150,25 +194,39 @@ const maxRounds = 3;
 /**
  * Claims `key`, runs `work` and completes the key; releases it when `work` throws (and
  * rethrows). A copy that finds the key held waits for it to settle: completed means
- * `duplicate`; released (the other copy failed) means this copy handles it itself.
- * `report` receives store failures that must not change the answer.
+ * `duplicate`; released (the other copy failed) means this copy handles it itself. A
+ * `TransactionalDedupeStore` does all of this itself, in one transaction.
+ *
+ * `report` receives the store's failures. Before `work` ran, a failure means `unavailable`.
+ * After `work` ran, a failure to complete is reported and the result is still `handled`: the
+ * effect exists, and answering non-2xx would make ThingSpace send the callback again, to be
+ * handled a second time once the claim lapses.
  */
-export async function handleOnce(
-  store: DedupeStore,
+export async function handleOnce<Transaction>(
+  store: AnyDedupeStore<Transaction>,
   key: string,
-  work: () => Promise<void>,
+  work: (transaction: Transaction) => Promise<void>,
   report: (error: unknown) => void,
 ): Promise<OnceResult> {
+  if ("handleOnce" in store) return store.handleOnce(key, work, report);
+  // A claim/complete store has no transaction to give.
+  const run = work as (transaction: undefined) => Promise<void>;
   for (let round = 0; round < maxRounds; round++) {
-    const claim = await store.claim(key);
+    let claim: DedupeClaim;
+    try {
+      claim = await store.claim(key);
+      if (claim === "in-progress" && store.settled && (await store.settled(key)) === "completed") return "duplicate";
+    } catch (error) {
+      report(error);
+      return "unavailable";
+    }
     if (claim === "completed") return "duplicate";
     if (claim === "in-progress") {
       if (!store.settled) return "busy";
-      if ((await store.settled(key)) === "completed") return "duplicate";
       continue;
     }
     try {
-      await work();
+      await run(undefined);
     } catch (error) {
       await store.release(key).catch(report);
       throw error;

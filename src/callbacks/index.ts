@@ -22,6 +22,7 @@ export {
   createCallbackHandler,
   type CallbackCredentials,
   type CallbackErrorDetails,
+  type CallbackContext,
   type CallbackHandlerOptions,
   type CallbackHandlers,
   type CallbackRequestContext,
@@ -33,10 +34,14 @@ export { createNodeCallbackListener, type NodeCallbackListener, type NodeCallbac
 export {
   callbackDedupeKey,
   createMemoryDedupeStore,
+  DedupeLeaseLostError,
+  type AnyDedupeStore,
   type DedupeClaim,
   type DedupeSettlement,
   type DedupeStore,
   type MemoryDedupeStoreOptions,
+  type OnceResult,
+  type TransactionalDedupeStore,
 } from "./dedupe.js";
 export {
   createCallbackTracker,

@@ -14,7 +14,7 @@ import { startTimer, systemClock, type Clock } from "../shared/clock.js";
 import { sameDigest, secretDigest } from "../shared/secrets.js";
 import { positiveOption } from "../shared/spec.js";
 import type { Violation } from "../shared/violations.js";
-import { callbackDedupeKey, createMemoryDedupeStore, handleOnce, type DedupeStore } from "./dedupe.js";
+import { callbackDedupeKey, createMemoryDedupeStore, handleOnce, type AnyDedupeStore } from "./dedupe.js";
 import { parseCallback, redactCredentials } from "./parse.js";
 import type { CallbackKind, CallbackOfKind, CallbackService, ParsedCallback } from "./types.js";
 
@@ -28,9 +28,19 @@ export interface CallbackCredentials {
   readonly password: string;
 }
 
+/**
+ * What a handler receives beside the callback. `transaction` is the transaction of a
+ * `TransactionalDedupeStore` (for `createPostgresDedupeStore({ transactional: true })`, a `pg`
+ * client inside `BEGIN`): write through it, and your writes commit together with the record that
+ * the callback was handled. With any other store it is `undefined`.
+ */
+export interface CallbackContext<Transaction = undefined> {
+  readonly transaction: Transaction;
+}
+
 /** One handler per callback kind; each runs before the answer, and a throw means 500. */
-export type CallbackHandlers = {
-  readonly [K in CallbackKind]?: (callback: CallbackOfKind<K>) => unknown;
+export type CallbackHandlers<Transaction = undefined> = {
+  readonly [K in CallbackKind]?: (callback: CallbackOfKind<K>, context: CallbackContext<Transaction>) => unknown;
 };
 
 /** What `onInvalid` receives: never the credentials. */
@@ -51,16 +61,16 @@ export interface CallbackErrorDetails {
   readonly deviceKey?: string;
 }
 
-interface CommonOptions {
+interface CommonOptions<Transaction> {
   /** The service this URL is registered for; it tells a `faultResponse`'s operation (see `parseCallback`). */
   readonly service?: CallbackService;
   /** Handlers per kind. A kind with neither its handler nor `onCallback` is answered 500. */
-  readonly handlers?: CallbackHandlers;
+  readonly handlers?: CallbackHandlers<Transaction>;
   /**
    * Runs for every callback, after its kind's handler (e.g. `(cb) => tracker.record(cb)`). The
    * two are one unit: if either throws, both run again when the callback is sent again.
    */
-  readonly onCallback?: (callback: ParsedCallback) => unknown;
+  readonly onCallback?: (callback: ParsedCallback, context: CallbackContext<Transaction>) => unknown;
   /** Called (and awaited) for every rejected body, so none is dropped silently. */
   readonly onInvalid?: (event: InvalidCallbackEvent) => unknown;
   /** Called for handler failures (answered 500), timeouts (503) and store or hook failures. */
@@ -74,14 +84,19 @@ interface CommonOptions {
   readonly timeBudgetMs?: number;
   /** Sender addresses accepted (403 otherwise, also when the host gives no address). */
   readonly allowedSources?: readonly string[];
-  /** Remembers handled callbacks. Default: `createMemoryDedupeStore()` (one process). */
-  readonly dedupeStore?: DedupeStore;
+  /**
+   * Remembers handled callbacks. Default: `createMemoryDedupeStore()` (one process). Several
+   * processes share `createRedisDedupeStore` (`thingspace-m2m/callbacks/redis`) or
+   * `createPostgresDedupeStore` (`thingspace-m2m/callbacks/postgres`). A store that fails is
+   * reported to `onError` (stage `store`) and answered 503, so that ThingSpace sends it again.
+   */
+  readonly dedupeStore?: AnyDedupeStore<Transaction>;
   /** Timers for the time budget. */
   readonly clock?: Clock;
 }
 
 /** Options of `createCallbackHandler`: the registered credentials, or the explicit opt-out. */
-export type CallbackHandlerOptions = CommonOptions &
+export type CallbackHandlerOptions<Transaction = undefined> = CommonOptions<Transaction> &
   (
     | { readonly credentials: CallbackCredentials; readonly dangerouslyAcceptUnauthenticatedCallbacks?: false }
     | { readonly credentials?: undefined; readonly dangerouslyAcceptUnauthenticatedCallbacks: true }
@@ -124,22 +139,25 @@ export interface CallbackRequestHandler {
 }
 
 /** The options checked, with the defaults applied: the receiver's state, bound once. */
-interface ReceiverSettings {
+interface ReceiverSettings<Transaction> {
   readonly service?: CallbackService;
-  readonly handlers: CallbackHandlers;
-  readonly onCallback?: (callback: ParsedCallback) => unknown;
+  readonly handlers: CallbackHandlers<Transaction>;
+  readonly onCallback?: (callback: ParsedCallback, context: CallbackContext<Transaction>) => unknown;
   readonly onInvalid?: (event: InvalidCallbackEvent) => unknown;
   readonly onError?: (error: unknown, details: CallbackErrorDetails) => void;
   readonly maxBodyBytes: number;
   readonly timeBudgetMs: number;
   readonly allowSource?: (address: string | undefined) => boolean;
   readonly checkCredentials?: (body: unknown) => Promise<boolean>;
-  readonly store: DedupeStore;
+  readonly store: AnyDedupeStore<Transaction>;
   readonly clock: Clock;
 }
 
+/** The hooks that tell the application what happened, whatever the store's transaction type. */
+type ReceiverHooks = Pick<ReceiverSettings<unknown>, "onError" | "onInvalid">;
+
 /** Checks `options` and applies the defaults. */
-function resolveOptions(options: CallbackHandlerOptions): ReceiverSettings {
+function resolveOptions<Transaction>(options: CallbackHandlerOptions<Transaction>): ReceiverSettings<Transaction> {
   const unauthenticated = options.dangerouslyAcceptUnauthenticatedCallbacks === true;
   if (unauthenticated && options.credentials !== undefined) {
     throw new TypeError("pass either credentials or dangerouslyAcceptUnauthenticatedCallbacks: true, not both");
@@ -266,7 +284,7 @@ function withTimeBudget<T>(work: Promise<T>, ms: number, clock: Clock): Promise<
 // The core: checks, in order, source address (403), method (405), content type (415), size
 // (413), JSON (400), credentials (401), schema (400 with violations); then runs the handlers
 // once per callback: 200 when handled or already handled, 500 when a handler throws, 503 when
-// the time budget runs out or another copy is in progress elsewhere.
+// the time budget runs out, another copy is in progress elsewhere or the dedupe store failed.
 
 // Built once: every answer shares them (an answer's headers are read-only).
 const jsonHeaders = Object.freeze({ "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
@@ -292,7 +310,7 @@ function isJsonMediaType(contentType: string | null): boolean {
 }
 
 /** Tells `onError`; a failing error hook must not turn the answer into a crash (the answer already says it failed). */
-function report(settings: ReceiverSettings, error: unknown, details: CallbackErrorDetails): void {
+function report(settings: ReceiverHooks, error: unknown, details: CallbackErrorDetails): void {
   try {
     settings.onError?.(error, details);
   } catch {
@@ -302,7 +320,7 @@ function report(settings: ReceiverSettings, error: unknown, details: CallbackErr
 
 /** Tells `onInvalid` (awaited), then answers the rejection with its violations. */
 async function rejectInvalid(
-  settings: ReceiverSettings,
+  settings: ReceiverHooks,
   status: number,
   error: string,
   message: string,
@@ -321,19 +339,24 @@ function identity(callback: ParsedCallback): Omit<CallbackErrorDetails, "stage">
 }
 
 /** Runs the kind's handler, then `onCallback`; undefined when neither exists. */
-function handlersOf(settings: ReceiverSettings, callback: ParsedCallback): (() => Promise<void>) | undefined {
-  const own = settings.handlers[callback.kind] as ((callback: ParsedCallback) => unknown) | undefined;
+function handlersOf<Transaction>(
+  settings: ReceiverSettings<Transaction>,
+  callback: ParsedCallback,
+): ((transaction: Transaction) => Promise<void>) | undefined {
+  const own = settings.handlers[callback.kind] as
+    ((callback: ParsedCallback, context: CallbackContext<Transaction>) => unknown) | undefined;
   const all = settings.onCallback;
   if (!own && !all) return undefined;
-  return async () => {
-    if (own) await own(callback);
-    if (all) await all(callback);
+  return async (transaction) => {
+    const context = { transaction };
+    if (own) await own(callback, context);
+    if (all) await all(callback, context);
   };
 }
 
 /** Answers one request: the checks that need no body, then the body's handling within the time budget. */
-async function answerCallback(
-  settings: ReceiverSettings,
+async function answerCallback<Transaction>(
+  settings: ReceiverSettings<Transaction>,
   request: Request,
   context: CallbackRequestContext | object | undefined,
 ): Promise<CallbackAnswer> {
@@ -365,8 +388,8 @@ async function answerCallback(
 }
 
 /** Reads, trusts, parses and handles the body: the part of an answer the time budget covers. */
-async function receive(
-  settings: ReceiverSettings,
+async function receive<Transaction>(
+  settings: ReceiverSettings<Transaction>,
   request: Request,
   remoteAddress: string | undefined,
 ): Promise<CallbackAnswer> {
@@ -413,6 +436,13 @@ async function receive(
     if (result === "busy") {
       return problem(503, "in_progress", "another copy of this callback is being handled; send it again later");
     }
+    if (result === "unavailable") {
+      return problem(
+        503,
+        "store_unavailable",
+        "the callback could not be checked against those handled; send it again later",
+      );
+    }
     return {
       status: 200,
       body: { status: result, kind: callback.kind, requestId: callback.requestId },
@@ -430,7 +460,9 @@ async function receive(
  * its `answer` (see {@link CallbackRequestHandler}). The options are checked here, once; a
  * misconfiguration throws now rather than on the first callback.
  */
-export function createCallbackHandler(options: CallbackHandlerOptions): CallbackRequestHandler {
+export function createCallbackHandler<Transaction = undefined>(
+  options: CallbackHandlerOptions<Transaction>,
+): CallbackRequestHandler {
   const settings = resolveOptions(options);
   const answer = (request: Request, context?: CallbackRequestContext | object): Promise<CallbackAnswer> =>
     answerCallback(settings, request, context);

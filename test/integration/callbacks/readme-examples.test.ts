@@ -1,41 +1,14 @@
 // Runs the code blocks of the "Receiving callbacks" section exactly as written, with the
 // package's import specifiers pointed at the sources, so the documentation cannot drift from what
 // runs.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { readmeBlocks, readmeModules } from "../../support/readme-blocks.js";
 import { specExample } from "../../support/spec-document.js";
 
-function section(): string {
-  const root = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
-  const start = root.indexOf("## Receiving callbacks");
-  if (start < 0) throw new Error('README.md has no "## Receiving callbacks" section');
-  const end = root.indexOf("\n## ", start + 1);
-  return root.slice(start, end < 0 ? undefined : end);
-}
-const readme = section();
-const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
-const source = (path: string) => fileURLToPath(new URL(`../../../src/${path}`, import.meta.url));
-const specifiers: Record<string, string> = {
-  "thingspace-m2m/callbacks": source("callbacks/index.js"),
-  "thingspace-m2m/simulator": source("simulator/index.js"),
-  "thingspace-m2m": source("index.js"),
-};
-const directory = mkdtempSync(join(tmpdir(), "callbacks-readme-"));
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
-
-/** Writes block `index` as a module with its imports rewritten, and imports it. */
-async function load(index: number): Promise<Record<string, any>> {
-  const code = blocks[index]!.replace(
-    /from "(thingspace-m2m[^"]*)"/g,
-    (_, name: string) => `from ${JSON.stringify(specifiers[name])}`,
-  );
-  const file = join(directory, `block-${index}.ts`);
-  writeFileSync(file, code);
-  return import(pathToFileURL(file).href);
-}
+const blocks = readmeBlocks("## Receiving callbacks");
+const modules = readmeModules(blocks);
+const load = (index: number) => modules.load(index);
+afterAll(() => modules.remove());
 
 const logs = () =>
   (console.log as unknown as ReturnType<typeof vi.fn>).mock.calls.map((args) => args.map(String).join(" "));

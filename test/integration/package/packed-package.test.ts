@@ -14,12 +14,43 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulatorServer } from "../../../src/simulator/index.js";
+import { createRunSchema, databaseUrl, dropRunData, redisUrl, runName } from "../../support/services.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const run = promisify(execFile);
 const scratch = mkdtempSync(path.join(tmpdir(), "thingspace-m2m-package-"));
 const npm = (args: string[], cwd: string) =>
   execFileSync("npm", args, { cwd, encoding: "utf8", env: { ...process.env, npm_config_update_notifier: "false" } });
+
+// The shared dedupe stores, used for real from the package: the SQL migration must be shipped
+// beside the PostgreSQL store's module, and neither entry may need more than the client it is given.
+const run = runName();
+const storesScript = `
+import { createClient } from "redis";
+import pg from "pg";
+import { createRedisDedupeStore } from "thingspace-m2m/callbacks/redis";
+import { createPostgresDedupeStore } from "thingspace-m2m/callbacks/postgres";
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+
+const redis = await createClient({ url: process.env.REDIS_URL }).connect();
+const redisStore = createRedisDedupeStore({ client: redis, keyPrefix: process.env.RUN + ":" });
+const claims = [await redisStore.claim("k"), await redisStore.claim("k")];
+await redisStore.complete("k");
+claims.push(await redisStore.claim("k"));
+await redisStore.close();
+await redis.close();
+
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, options: "-c search_path=" + process.env.RUN });
+const postgresStore = createPostgresDedupeStore({ pool, transactional: true, sweepIntervalMs: 0 });
+await postgresStore.migrate();
+const once = [];
+for (let i = 0; i < 2; i++) once.push(await postgresStore.handleOnce("k", async (client) => { await client.query("SELECT 1"); }, console.error));
+await postgresStore.close();
+await pool.end();
+const sql = readFileSync(createRequire(import.meta.url).resolve("thingspace-m2m/callbacks/postgres-dedupe.sql"), "utf8");
+console.log(JSON.stringify({ claims, once, sql: sql.includes("CREATE TABLE IF NOT EXISTS thingspace_callback_dedupe") }));
+`;
 
 const userScript = `
 import { createThingSpaceClient, ValidationError } from "thingspace-m2m";
@@ -57,6 +88,14 @@ console.log(JSON.stringify({
 const userTypes = `
 import { createThingSpaceClient, type ThingSpaceClient, type components } from "thingspace-m2m";
 import { parseCallback } from "thingspace-m2m/callbacks";
+import { createRedisDedupeStore, type RedisDedupeStore } from "thingspace-m2m/callbacks/redis";
+import { createPostgresDedupeStore } from "thingspace-m2m/callbacks/postgres";
+import { createClient } from "redis";
+import pg from "pg";
+const redisStore: RedisDedupeStore = createRedisDedupeStore({ client: createClient() });
+const postgresStore = createPostgresDedupeStore({ pool: new pg.Pool(), transactional: true });
+void postgresStore.handleOnce("k", async (transaction: pg.PoolClient) => void (await transaction.query("SELECT 1")), () => undefined);
+void redisStore;
 const client: ThingSpaceClient = createThingSpaceClient({ accessToken: () => "a", sessionToken: () => "s" });
 const body: components["schemas"]["ActivateDevicesRequest"] = { groupName: "g", servicePlan: "p", mdnZipCode: "98801" };
 void client.activateDevices(body);
@@ -84,7 +123,15 @@ describe("the packed package", () => {
         name: "scratch",
         private: true,
         type: "module",
-        dependencies: link([...Object.keys(manifest.dependencies), "hono", "msw", "@types/node"]),
+        dependencies: link([
+          ...Object.keys(manifest.dependencies),
+          "hono",
+          "msw",
+          "@types/node",
+          "redis",
+          "pg",
+          "@types/pg",
+        ]),
         devDependencies: link(["tsx"]), // the README's `npm install --save-dev tsx`
       }),
     );
@@ -140,7 +187,23 @@ describe("the packed package", () => {
     });
   }, 60_000);
 
-  it("type-checks a TypeScript user of the main and callbacks entries", () => {
+  it("uses the Redis and PostgreSQL dedupe stores from their entries, the SQL migration shipped", async () => {
+    await createRunSchema(run);
+    try {
+      writeFileSync(path.join(scratch, "stores.mjs"), storesScript);
+      const env = { ...process.env, REDIS_URL: redisUrl, DATABASE_URL: databaseUrl, RUN: run };
+      const out = execFileSync(process.execPath, ["stores.mjs"], { cwd: scratch, encoding: "utf8", env });
+      expect(JSON.parse(out.trim().split("\n").pop()!)).toEqual({
+        claims: ["acquired", "in-progress", "completed"],
+        once: ["handled", "duplicate"],
+        sql: true,
+      });
+    } finally {
+      await dropRunData({ prefix: `${run}:`, schema: run });
+    }
+  }, 60_000);
+
+  it("type-checks a TypeScript user of the main, callbacks, callbacks/redis and callbacks/postgres entries", () => {
     writeFileSync(path.join(scratch, "use.ts"), userTypes);
     const tsc = path.join(root, "node_modules/typescript/bin/tsc");
     const args = [

@@ -125,4 +125,39 @@ describe("handleOnce", () => {
     expect(await handleOnce(store, "k", async () => undefined, report)).toBe("handled");
     expect(report).toHaveBeenCalledWith(failure);
   });
+
+  it("answers unavailable, without running the work, when the store fails to claim or to wait", async () => {
+    const failure = new Error("store down");
+    const stores: DedupeStore[] = [
+      { claim: async () => Promise.reject(failure), complete: async () => undefined, release: async () => undefined },
+      {
+        claim: async () => "in-progress",
+        complete: async () => undefined,
+        release: async () => undefined,
+        settled: async () => Promise.reject(failure),
+      },
+    ];
+    for (const store of stores) {
+      const work = vi.fn(async () => undefined);
+      const report = vi.fn();
+      expect(await handleOnce(store, "k", work, report)).toBe("unavailable");
+      expect(work).not.toHaveBeenCalled();
+      expect(report.mock.calls).toEqual([[failure]]);
+    }
+  });
+
+  it("lets a transactional store run the work itself, with its transaction", async () => {
+    const transaction = { id: "tx-1" };
+    const report = () => undefined;
+    const store = {
+      handleOnce: vi.fn(async (_key: string, work: (tx: typeof transaction) => Promise<void>) => {
+        await work(transaction);
+        return "handled" as const;
+      }),
+    };
+    const work = vi.fn(async (_tx: typeof transaction) => undefined);
+    expect(await handleOnce(store, "k", work, report)).toBe("handled");
+    expect(work.mock.calls).toEqual([[transaction]]);
+    expect(store.handleOnce).toHaveBeenCalledWith("k", work, report);
+  });
 });
