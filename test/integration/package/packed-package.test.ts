@@ -24,7 +24,7 @@ const npm = (args: string[], cwd: string) =>
 
 // The shared dedupe stores, used for real from the package: the SQL migration must be shipped
 // beside the PostgreSQL store's module, and neither entry may need more than the client it is given.
-const run = runName();
+const storeRun = runName();
 const storesScript = `
 import { createClient } from "redis";
 import pg from "pg";
@@ -188,10 +188,10 @@ describe("the packed package", () => {
   }, 60_000);
 
   it("uses the Redis and PostgreSQL dedupe stores from their entries, the SQL migration shipped", async () => {
-    await createRunSchema(run);
+    await createRunSchema(storeRun);
     try {
       writeFileSync(path.join(scratch, "stores.mjs"), storesScript);
-      const env = { ...process.env, REDIS_URL: redisUrl, DATABASE_URL: databaseUrl, RUN: run };
+      const env = { ...process.env, REDIS_URL: redisUrl, DATABASE_URL: databaseUrl, RUN: storeRun };
       const out = execFileSync(process.execPath, ["stores.mjs"], { cwd: scratch, encoding: "utf8", env });
       expect(JSON.parse(out.trim().split("\n").pop()!)).toEqual({
         claims: ["acquired", "in-progress", "completed"],
@@ -199,7 +199,7 @@ describe("the packed package", () => {
         sql: true,
       });
     } finally {
-      await dropRunData({ prefix: `${run}:`, schema: run });
+      await dropRunData({ prefix: `${storeRun}:`, schema: storeRun });
     }
   }, 60_000);
 
