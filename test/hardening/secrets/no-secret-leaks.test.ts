@@ -230,7 +230,10 @@ describe("no secret leaks", () => {
       newClient("login", { baseUrl }, { password: secrets.wrongM2mPassword }).listCallbacks(),
     );
 
-    const client = newClient("calls", { baseUrl, timeoutMs: 50 });
+    // Long enough for the token, the login and the answered calls on a loaded machine (50 ms made
+    // them time out there: an AuthenticationError or a TimeoutError in place of the failure under
+    // test); the delayed activation below waits 60 s, far past it.
+    const client = newClient("calls", { baseUrl, timeoutMs: 2_000 });
     await expectFailure("API error", client.deleteCallback("NiddService"));
     const badRegistration = {
       name: "CarrierService" as const,
