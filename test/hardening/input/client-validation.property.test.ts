@@ -14,7 +14,7 @@ import { requiredFieldPaths, withoutField } from "./support/required-deletions.j
 import { requestExamples, runs } from "./support/spec-payloads.js";
 import { expectWellFormedViolations, isPlainJson } from "./support/violation-checks.js";
 
-type Operation = "addDevices" | "activateDevices" | "goToState" | "registerCallback";
+type Operation = "addDevices" | "activateDevices" | "goToState" | "registerCallback" | "listDevices";
 
 const registration = {
   name: "CarrierService",
@@ -42,6 +42,13 @@ const bodies: { name: string; operation: Operation; schema: string; value: unkno
 ];
 
 function call(client: ThingSpaceClient, operation: Operation, body: unknown): Promise<unknown> {
+  // listDevices is an async iterable of pages: its first page is its first request.
+  if (operation === "listDevices") {
+    return client
+      .listDevices(body as never)
+      [Symbol.asyncIterator]()
+      .next();
+  }
   const method = client[operation] as (body: unknown, options?: object) => Promise<unknown>;
   return method(body, operation === "registerCallback" ? { accountName: "0868924207-00001" } : undefined);
 }
@@ -77,6 +84,10 @@ async function expectValidatedBeforeSending(operation: Operation, schema: string
   return true;
 }
 
+// A list query's every field is optional: `{}` (any object without fields) is a valid query,
+// so arbitrary input is thrown only at the calls whose bodies require fields.
+const bodiesWithRequiredFields = bodies.filter((body) => body.operation !== "listDevices");
+
 describe("client validation before sending", () => {
   it("any non-object body or arbitrary JSON is refused with a ValidationError and no request", async () => {
     // null and undefined are left out here: see the hardening report (the client reads a field of the body before validating it).
@@ -93,7 +104,7 @@ describe("client validation before sending", () => {
       )
       .filter((value) => value !== null && value !== undefined);
     await fc.assert(
-      fc.asyncProperty(values, fc.constantFrom(...bodies), async (value, { operation, schema }) => {
+      fc.asyncProperty(values, fc.constantFrom(...bodiesWithRequiredFields), async (value, { operation, schema }) => {
         expect(await expectValidatedBeforeSending(operation, schema, value)).toBe(false);
       }),
       runs(200),
@@ -118,9 +129,11 @@ describe("client validation before sending", () => {
       expect(sent).toBeGreaterThan(0);
     });
 
+    const paths = requiredFieldPaths(body.schema, body.value);
+    // A query of optional criteria only has no field to delete (see the request validators' test).
+    if (paths.length === 0) continue;
     it(`${body.name}: without any field the spec requires, it is refused with a required violation and no request`, async () => {
       expect(await expectValidatedBeforeSending(body.operation, body.schema, body.value)).toBe(true);
-      const paths = requiredFieldPaths(body.schema, body.value);
       expect(paths.length).toBeGreaterThan(1);
       for (const path of paths) {
         const { client, sent } = recordingClient();

@@ -23,6 +23,7 @@ const answers: Record<string, () => unknown> = {
   "/m2m/v1/devices/actions/activate": () => ({ requestId: "request-1" }),
   "/m2m/v1/devices/actions/goToState": () => ({ requestId: "request-2" }),
   "/m2m/v1/devices/actions/add": () => [],
+  "/m2m/v1/devices/actions/list": () => ({ hasMoreData: false, devices: [] }),
 };
 
 /** A client whose fetch records what reaches it; `operations()` lists what is not token or login. */
