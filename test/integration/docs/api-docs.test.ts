@@ -159,7 +159,8 @@ describe("the API docs page, offline in Chromium", () => {
       "Verizon ThingSpace's Connectivity Management (M2M) API manages the cellular service of IoT devices: add " +
         "devices to an account (addDevices), activate their service (activateDevices) and move them to a " +
         "customer-defined service and state (goToState). Each request is answered at once with a requestId; the " +
-        "results follow as callbacks, one per device, sent to a listener you register.",
+        "results follow as callbacks, one per device, sent to a listener you register. Two lookups tell what " +
+        "became of a request whose callbacks never came: listDevices and getRequestStatus.",
       "Getting started",
       "Get an OAuth access token with your application's client id and secret (getAccessToken, on " +
         "https://thingspace.verizon.com/api/ts/v1).",
