@@ -224,10 +224,11 @@ export function allowedBySchemaPath(
   const schemas = (document.components as { schemas: Record<string, Json> }).schemas;
   const candidates = new Map<string, { text: string; at: string }[]>();
   for (const [name, schema] of Object.entries(schemas)) {
-    const ajvSchema = prepareForAjv(schema);
+    // ajv's own rule for what it inlines (`inlineRefs: true`: a schema without `$ref`s).
+    const inlined = inlineRef(prepareForAjv(schema) as never, true);
     const roots: string[] = [];
-    if (inlineRef(ajvSchema as never, true)) roots.push(`#/$defs/${schemaPathToken(name)}`);
-    if (exported.includes(name) || !inlineRef(ajvSchema as never, true)) roots.push("#");
+    if (inlined) roots.push(`#/$defs/${schemaPathToken(name)}`);
+    if (exported.includes(name) || !inlined) roots.push("#");
     for (const { pointer, text, node } of allowedTextsIn(schema, "")) {
       const keywords = describedKeywords.filter((keyword) => keyword in node);
       if (keywords.length === 0) {

@@ -31,7 +31,9 @@ export async function bundleSpec(): Promise<Record<string, unknown>> {
  * appended to its description, for openapi-typescript: the words then reach editors' hovers as
  * they reach violation messages and the docs, from the one place the spec writes them. The
  * copy keeps the document's shared objects shared (a webhook's path item is also an operation's
- * callback: two copies would be two operations with one operationId).
+ * callback: two copies would be two operations with one operationId), and keeps what
+ * openapi-typescript changes in the document it is given (it turns a `const` into an `enum`)
+ * away from the document the validators are compiled from.
  */
 function withAllowedInDescriptions(document: Record<string, unknown>): Record<string, unknown> {
   const copy = structuredClone(document);

@@ -203,6 +203,21 @@ describe("the packed package", () => {
     }
   }, 60_000);
 
+  it("ships the bundled spec as thingspace-m2m/openapi.json, for the user's own tools", () => {
+    const script = `
+import { createRequire } from "node:module";
+import spec from "thingspace-m2m/openapi.json" with { type: "json" };
+const file = createRequire(import.meta.url).resolve("thingspace-m2m/openapi.json");
+console.log(JSON.stringify({ file, spec }));
+`;
+    writeFileSync(path.join(scratch, "spec.mjs"), script);
+    const out = execFileSync(process.execPath, ["spec.mjs"], { cwd: scratch, encoding: "utf8" });
+    const { file, spec } = JSON.parse(out) as { file: string; spec: Record<string, unknown> };
+    expect(path.relative(scratch, file)).toBe(path.join("node_modules", "thingspace-m2m", "generated", "openapi.json"));
+    expect(spec).toEqual(JSON.parse(readFileSync(path.join(root, "generated", "openapi.json"), "utf8")));
+    expect(spec.openapi).toBe("3.1.0");
+  }, 60_000);
+
   it("type-checks a TypeScript user of the main, callbacks, callbacks/redis and callbacks/postgres entries", () => {
     writeFileSync(path.join(scratch, "use.ts"), userTypes);
     const tsc = path.join(root, "node_modules/typescript/bin/tsc");
