@@ -149,9 +149,13 @@ async function startReplica(
       DATABASE_URL: databaseUrl,
     },
   });
-  const [line] = (await once(child.stdout!, "data")) as [Buffer];
-  const listening = Number(line.toString().trim());
-  if (!Number.isInteger(listening)) throw new Error(`replica ${incarnation} did not start: ${line.toString()}`);
+  // A replica that dies before it listens (its error is on stderr) must fail the run, not hang it.
+  const line = await Promise.race([
+    once(child.stdout!, "data").then(([data]) => String(data)),
+    once(child, "exit").then(([code]) => `exited with ${code}`),
+  ]);
+  const listening = Number(line.trim());
+  if (!Number.isInteger(listening)) throw new Error(`replica ${incarnation} did not start: ${line}`);
   return { port: listening, child };
 }
 
@@ -166,8 +170,8 @@ async function stopReplica(replica: Replica): Promise<void> {
 async function send(scenario: ReplicaScenario, run: string) {
   const concurrency = scenario.concurrency ?? 48;
   const victimEffects = Math.floor(scenario.callbacks / 3 / 2);
-  const replicas: Replica[] = await Promise.all(
-    [0, 1, 2].map(async (index) => {
+  const starts = await Promise.allSettled(
+    [0, 1, 2].map(async (index): Promise<Replica> => {
       const incarnation = `replica-${index}`;
       const killAfter = index === 1 && scenario.kill === "after-effect" ? victimEffects : 0;
       const { port, child } = await startReplica(scenario, run, incarnation, 0, killAfter);
@@ -180,6 +184,12 @@ async function send(scenario: ReplicaScenario, run: string) {
       };
     }),
   );
+  const replicas = starts.flatMap((start) => (start.status === "fulfilled" ? [start.value] : []));
+  const failed = starts.find((start) => start.status === "rejected");
+  if (failed) {
+    await Promise.all(replicas.map(stopReplica)); // the ones that did start
+    throw failed.reason;
+  }
   const answers: Record<string, number> = {};
   const tally = (key: string) => (answers[key] = (answers[key] ?? 0) + 1);
   let posted = 0;
@@ -251,12 +261,23 @@ async function send(scenario: ReplicaScenario, run: string) {
     return undefined;
   }
 
+  let waitForRestart: Promise<void> | undefined;
+  const backInTime = () =>
+    (waitForRestart ??= Promise.race([
+      restarted,
+      new Promise<void>((_, reject) =>
+        setTimeout(() => reject(new Error("replica 1 was not killed and back within 60 s")), 60_000).unref(),
+      ),
+    ]));
   const copiesAckedApart: number[] = [];
   let done = 0;
   let next = 0;
   async function worker(): Promise<void> {
     while (next < scenario.callbacks) {
       const n = next++;
+      // The last quarter waits for replica 1 to be back, so the restarted replica takes part
+      // (the kill comes well before: mid-run, or replica 1's effects reaching a sixth of the run).
+      if (n >= Math.floor((scenario.callbacks * 3) / 4)) await backInTime();
       const home = n % 3;
       if (!copied(n)) {
         await deliver(n, home);
