@@ -6,6 +6,9 @@ import type { components } from "./openapi-types.js";
 export declare const validateActivateDevicesRequest: ValidateFunction<components["schemas"]["ActivateDevicesRequest"]> & {
   /** `minItems`/`maxItems` of the top-level arrays. */
   readonly arrayLimits: {"devices":{"minItems":1,"maxItems":10000}};
+} & {
+  /** The fields of the objects in the top-level arrays. */
+  readonly itemFields: {"devices":["deviceIds","ipAddress"],"customFields":["key","value"]};
 };
 /** Validates a `ActivateSucceededCallback` (compiled from spec/components/schemas/ActivateSucceededCallback.yaml). */
 export declare const validateActivateSucceededCallback: ValidateFunction<components["schemas"]["ActivateSucceededCallback"]>;
@@ -13,6 +16,9 @@ export declare const validateActivateSucceededCallback: ValidateFunction<compone
 export declare const validateAddDevicesRequest: ValidateFunction<components["schemas"]["AddDevicesRequest"]> & {
   /** `minItems`/`maxItems` of the top-level arrays. */
   readonly arrayLimits: {"devicesToAdd":{"minItems":1,"maxItems":200}};
+} & {
+  /** The fields of the objects in the top-level arrays. */
+  readonly itemFields: {"devicesToAdd":["deviceIds"],"customFields":["key","value"]};
 };
 /** Validates a `CarrierServiceCallback` (compiled from spec/components/schemas/CarrierServiceCallback.yaml). */
 export declare const validateCarrierServiceCallback: ValidateFunction<components["schemas"]["CarrierServiceCallback"]> & {
@@ -25,6 +31,9 @@ export declare const validateDeviceFailedCallback: ValidateFunction<components["
 export declare const validateGoToStateRequest: ValidateFunction<components["schemas"]["GoToStateRequest"]> & {
   /** `minItems`/`maxItems` of the top-level arrays. */
   readonly arrayLimits: {"devices":{"minItems":1,"maxItems":10000},"devicesWithServiceAddress":{"minItems":1,"maxItems":10000}};
+} & {
+  /** The fields of the objects in the top-level arrays. */
+  readonly itemFields: {"devices":["deviceIds","ipAddress"],"devicesWithServiceAddress":["deviceIds","ipAddress","primaryPlaceOfUse"],"customFields":["key","value"]};
 };
 /** Validates a `GoToStateSucceededCallback` (compiled from spec/components/schemas/GoToStateSucceededCallback.yaml). */
 export declare const validateGoToStateSucceededCallback: ValidateFunction<components["schemas"]["GoToStateSucceededCallback"]>;
@@ -32,6 +41,9 @@ export declare const validateGoToStateSucceededCallback: ValidateFunction<compon
 export declare const validateListDevicesRequest: ValidateFunction<components["schemas"]["ListDevicesRequest"]> & {
   /** `minimum`/`maximum` of the top-level numbers. */
   readonly numberLimits: {"maxNumberOfDevices":{"minimum":0,"maximum":100},"largestDeviceIdSeen":{"minimum":0}};
+} & {
+  /** The fields of the objects in the top-level arrays. */
+  readonly itemFields: {"customFields":["key","value"]};
 };
 /** Validates a `LoginRequest` (compiled from spec/components/schemas/LoginRequest.yaml). */
 export declare const validateLoginRequest: ValidateFunction<components["schemas"]["LoginRequest"]>;
@@ -61,3 +73,6 @@ export declare const validateStateServiceCallback: ValidateFunction<components["
  * `schemaPath` ajv reports when it fails.
  */
 export declare const allowedBySchemaPath: Readonly<Record<string, string>>;
+
+/** The identifier kinds a request may name (the spec's `DeviceIdKind`). */
+export declare const deviceIdKinds: readonly components["schemas"]["DeviceIdKind"][];

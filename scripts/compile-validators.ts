@@ -157,6 +157,32 @@ export function arrayLimitsOf(document: Record<string, unknown>, name: string): 
 }
 
 /**
+ * The fields of the objects in a body schema's top-level arrays (activate's `devices`:
+ * `deviceIds`, `ipAddress`), riding on the validator as `itemFields`: what a tool that reads
+ * devices from a file may take per device, without restating the spec.
+ */
+export function itemFieldsOf(document: Record<string, unknown>, name: string): Record<string, string[]> | undefined {
+  type Schema = { properties?: Record<string, Schema>; items?: Schema; $ref?: string };
+  const schemas = (document.components as { schemas: Record<string, Schema> }).schemas;
+  const resolve = (schema: Schema | undefined): Schema | undefined =>
+    schema?.$ref?.startsWith(schemaRefPrefix) ? schemas[schema.$ref.slice(schemaRefPrefix.length)] : schema;
+  const fields: Record<string, string[]> = {};
+  for (const [property, schema] of Object.entries(schemas[name]?.properties ?? {})) {
+    const item = resolve(resolve(schema)?.items);
+    if (item?.properties) fields[property] = Object.keys(item.properties);
+  }
+  return Object.keys(fields).length > 0 ? fields : undefined;
+}
+
+/** The identifier kinds a request may name (`DeviceIdKind`'s enum), exported as `deviceIdKinds`. */
+function deviceIdKindsOf(document: Record<string, unknown>): string[] {
+  const kinds = (document.components as { schemas: Record<string, { enum?: unknown[] }> }).schemas.DeviceIdKind?.enum;
+  if (!kinds?.every((kind) => typeof kind === "string"))
+    throw new Error("spec: DeviceIdKind must be an enum of strings");
+  return kinds as string[];
+}
+
+/**
  * The variants of a schema that is nothing but a `oneOf` of exported schemas (a callback
  * service's payload: CarrierService is ActivateSucceeded or DeviceFailed). They ride on the
  * validator as `variants`, so a caller can tell which variant a payload is while validating it
@@ -288,14 +314,22 @@ export function compileValidatorModule(document: Record<string, unknown>): { cod
       return found ? [[name, JSON.stringify(found)] as const] : [];
     }),
   );
+  const items = new Map(
+    names.flatMap((name) => {
+      const found = itemFieldsOf(document, name);
+      return found ? [[name, JSON.stringify(found)] as const] : [];
+    }),
+  );
   const listed = [...numbers]
     .map(([name, json]) => `validate${name}.numberLimits = ${json};`)
+    .concat([...items].map(([name, json]) => `validate${name}.itemFields = ${json};`))
     .concat(
       [...variants].map(([name, of]) => `validate${name}.variants = [${of.map((v) => `validate${v}`).join(", ")}];`),
     );
   const validators = inlineAjvRuntime(standaloneCode.default(ajv, exports));
   const allowed = `export const allowedBySchemaPath = ${JSON.stringify(allowedBySchemaPath(document, names, validators))};`;
-  const code = [validators, ...attached, ...listed, allowed, ""].join("\n");
+  const kinds = `export const deviceIdKinds = ${JSON.stringify(deviceIdKindsOf(document))};`;
+  const code = [validators, ...attached, ...listed, allowed, kinds, ""].join("\n");
 
   const declarations = [
     'import type { ValidateFunction } from "ajv";',
@@ -317,6 +351,9 @@ export function compileValidatorModule(document: Record<string, unknown>): { cod
         (numbers.has(name)
           ? ` & {\n  /** \`minimum\`/\`maximum\` of the top-level numbers. */\n  readonly numberLimits: ${numbers.get(name)};\n}`
           : "") +
+        (items.has(name)
+          ? ` & {\n  /** The fields of the objects in the top-level arrays. */\n  readonly itemFields: ${items.get(name)};\n}`
+          : "") +
         ";",
     ),
     "",
@@ -325,6 +362,9 @@ export function compileValidatorModule(document: Record<string, unknown>): { cod
     " * `schemaPath` ajv reports when it fails.",
     " */",
     "export declare const allowedBySchemaPath: Readonly<Record<string, string>>;",
+    "",
+    "/** The identifier kinds a request may name (the spec's `DeviceIdKind`). */",
+    `export declare const deviceIdKinds: readonly components["schemas"]["DeviceIdKind"][];`,
     "",
   ].join("\n");
   return { code, declarations };

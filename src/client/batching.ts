@@ -1,8 +1,9 @@
 /**
- * Batching: any number of devices sent in requests of at most the spec's limit, one at a time,
- * with every chunk's outcome recorded and re-runs that skip the chunks already done. The shapes
- * here are shared with the callback tracker (a chunk as reported to `onChunk`), and the result
- * lists every chunk without its devices, so memory stays bounded by one chunk.
+ * Batching: any number of devices sent in requests of at most the spec's limit, `concurrency` of
+ * them in flight (one by default), with every chunk's outcome recorded and re-runs that skip the
+ * chunks already done. The shapes here are shared with the callback tracker (a chunk as reported
+ * to `onChunk`), and the result lists every chunk without its devices, so memory stays bounded
+ * by the chunks in flight.
  */
 import { deviceKey } from "../shared/device-key.js";
 import { ThingSpaceError } from "./errors.js";
@@ -43,11 +44,14 @@ export interface BatchChunkSummary {
 export interface BatchResult {
   /** Devices per chunk this run used; a re-run must use the same to skip chunks. */
   chunkSize: number;
+  /** Every chunk started, in chunk order. */
   chunks: BatchChunkSummary[];
   deviceCount: number;
   acceptedCount: number;
   failedCount: number;
   skippedCount: number;
+  /** Set when the `stop` signal ended the batch before its last chunk: the chunks after `chunks` were not read. */
+  stopped?: true;
 }
 
 /** Reported after each chunk. */
@@ -61,20 +65,53 @@ export interface BatchProgress {
   deviceTotal?: number;
 }
 
+/** A chunk about to be sent, as `beforeSend` sees it. */
+export interface ChunkToSend<Device> {
+  index: number;
+  devices: readonly Device[];
+  /** {@link chunkFingerprint} of its devices. */
+  fingerprint: string;
+}
+
 /** Options of every batch method. */
 export interface BatchOptions<Device, Response = unknown> {
   /** Devices per request, at most the spec's limit (the default). */
   chunkSize?: number;
-  /** Called once per chunk after it was sent (accepted or failed) or skipped; awaited. */
+  /**
+   * Requests in flight at most (default 1). Activate requests stay within the client's pacing
+   * however many are in flight (the pacer lives in the request loop): more than the pacing
+   * limit gains nothing. At most this many chunks are held in memory.
+   */
+  concurrency?: number;
+  /**
+   * Awaited before a chunk's request is sent (not for skipped chunks): where a journal records
+   * that the chunk is about to be sent. If it throws, the chunk is not sent and the batch rejects
+   * once the chunks in flight have finished.
+   */
+  beforeSend?: (chunk: ChunkToSend<Device>) => void | Promise<void>;
+  /**
+   * Called once per chunk after it was sent (accepted or failed) or skipped; awaited. With
+   * `concurrency` above 1, chunks are reported as they finish (each carries its `index`), not
+   * necessarily in chunk order; the result's `chunks` are in chunk order.
+   */
   onChunk?: (chunk: BatchChunk<Device, Response>) => void | Promise<void>;
+  /** Called after each `onChunk`. */
   onProgress?: (progress: BatchProgress) => void;
   /**
    * Chunks not to send again: a previous run's result (its accepted and skipped chunks are
    * skipped when their devices are the same) or chunk indexes.
    */
   skip?: BatchResult | Iterable<number>;
-  /** Stops the batch before its next request; the batch then rejects with the signal's reason. */
+  /**
+   * Aborts the batch: no chunk is started after it aborts, the requests in flight are aborted
+   * (their outcome may be unknown), and the batch rejects with the signal's reason.
+   */
   signal?: AbortSignal;
+  /**
+   * Stops the batch gently: no chunk is read or started after it aborts, the chunks in flight
+   * finish and are reported, and the batch resolves with `stopped: true` (Ctrl-C in a tool).
+   */
+  stop?: AbortSignal;
 }
 
 /** A device as batching sees it: something with identifiers. */
@@ -169,10 +206,20 @@ function resolveChunkSize(requested: number | undefined, max: number): number {
   return size;
 }
 
+function resolveConcurrency(requested: number | undefined): number {
+  const concurrency = requested ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`concurrency must be an integer of at least 1 (got ${String(requested)})`);
+  }
+  return concurrency;
+}
+
 /**
- * Sends devices in chunks, one request at a time (the pacer spaces activate requests), and
- * records every chunk's outcome: a chunk that fails is reported and the batch goes on, so no
- * other chunk's result is lost. Only the caller's abort, or an `onChunk` that throws, stops it.
+ * Sends devices in chunks, up to `concurrency` requests at a time (the pacer spaces activate
+ * requests), and records every chunk's outcome: a chunk that fails is reported and the batch
+ * goes on, so no other chunk's result is lost. The caller's `signal`, or a `beforeSend` or
+ * `onChunk` that throws, stops it (it rejects once the chunks in flight are done); `stop` ends
+ * it early with the chunks started so far reported.
  */
 export async function runBatch<Device extends IdentifiedDevice, Response>(
   sender: BatchSender<Device, Response>,
@@ -181,6 +228,7 @@ export async function runBatch<Device extends IdentifiedDevice, Response>(
   options: BatchOptions<Device, Response> = {},
 ): Promise<BatchResult> {
   const chunkSize = resolveChunkSize(options.chunkSize, sender.maxChunkSize);
+  const concurrency = resolveConcurrency(options.concurrency);
   const plan = skipPlan(options.skip, chunkSize);
   const result: BatchResult = {
     chunkSize,
@@ -192,37 +240,88 @@ export async function runBatch<Device extends IdentifiedDevice, Response>(
   };
   const deviceTotal = Array.isArray(devices) ? devices.length : undefined;
   const operation = sender.operationId;
-  let index = 0;
-  for await (const chunkDevices of chunksOf(devices, chunkSize)) {
-    options.signal?.throwIfAborted();
+  let chunksDone = 0;
+  // The first error that ends the batch (the caller's abort, a throwing hook).
+  let failure: { error: unknown } | undefined;
+
+  const runChunk = async (index: number, chunkDevices: Device[]): Promise<void> => {
     const fingerprint = chunkFingerprint(chunkDevices);
     const decision = plan(index, fingerprint);
     if (decision === "changed") {
       logger.warn("Chunk was done before but now holds other devices; sending it", { operation, index });
     }
-    const chunk: BatchChunk<Device, Response> =
-      decision === "skip"
-        ? { index, devices: chunkDevices, status: "skipped" }
-        : await sendChunk(sender, logger, index, chunkDevices, options.signal);
+    let chunk: BatchChunk<Device, Response>;
+    if (decision === "skip") chunk = { index, devices: chunkDevices, status: "skipped" };
+    else {
+      await options.beforeSend?.({ index, devices: chunkDevices, fingerprint });
+      chunk = await sendChunk(sender, logger, index, chunkDevices, options.signal);
+    }
     const summary: BatchChunkSummary = { index, status: chunk.status, deviceCount: chunkDevices.length, fingerprint };
     if (chunk.requestId !== undefined) summary.requestId = chunk.requestId;
     if (chunk.error !== undefined) summary.error = chunk.error;
-    result.chunks.push(summary);
+    result.chunks[index] = summary;
     result.deviceCount += chunkDevices.length;
     result[`${chunk.status}Count`] += chunkDevices.length;
+    if (failure) return; // the batch is ending: its hooks are not called again
     await options.onChunk?.(chunk);
+    chunksDone += 1;
     options.onProgress?.({
-      chunksDone: index + 1,
+      chunksDone,
       devicesDone: result.deviceCount,
       acceptedCount: result.acceptedCount,
       failedCount: result.failedCount,
       skippedCount: result.skippedCount,
       ...(deviceTotal === undefined ? {} : { deviceTotal }),
     });
-    index += 1;
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  const source = chunksOf(devices, chunkSize);
+  let index = 0;
+  try {
+    for (;;) {
+      // A chunk is read only when a request may start: at most `concurrency` chunks are held.
+      while (inFlight.size >= concurrency) await Promise.race(inFlight);
+      if (failure) break;
+      if (options.signal?.aborted) {
+        failure = { error: options.signal.reason };
+        break;
+      }
+      if (options.stop?.aborted) {
+        result.stopped = true;
+        break;
+      }
+      const next = await source.next();
+      if (next.done) break;
+      const task: Promise<void> = runChunk(index, next.value).then(
+        () => void inFlight.delete(task),
+        (error: unknown) => {
+          failure ??= { error };
+          inFlight.delete(task);
+        },
+      );
+      inFlight.add(task);
+      index += 1;
+    }
+  } catch (error) {
+    // The source itself failed (a file that cannot be read): the chunks in flight still finish.
+    failure ??= { error };
   }
+  await Promise.all(inFlight);
+  if (result.stopped || failure) await source.return(undefined);
+  if (failure) throw failure.error;
+  // Chunks finish in any order; `chunks` is complete and in chunk order once all have.
+  result.chunks = result.chunks.filter((chunk) => chunk !== undefined);
   const { deviceCount, acceptedCount, failedCount, skippedCount } = result;
-  logger.info("Batch finished", { operation, chunks: index, deviceCount, acceptedCount, failedCount, skippedCount });
+  logger.info("Batch finished", {
+    operation,
+    chunks: index,
+    deviceCount,
+    acceptedCount,
+    failedCount,
+    skippedCount,
+    ...(result.stopped ? { stopped: true } : {}),
+  });
   return result;
 }
 

@@ -68,8 +68,17 @@ export {
   type BatchChunkStatus,
   type BatchChunkSummary,
   type BatchOptions,
+  type ChunkToSend,
   type BatchProgress,
   type BatchResult,
   type DeviceSource,
 } from "./batching.js";
-export { maxActivateDevices, maxGoToStateDevices, maxAddDevices, maxDevicesPerListPage } from "../shared/spec.js";
+export {
+  maxActivateDevices,
+  maxGoToStateDevices,
+  maxAddDevices,
+  maxDevicesPerListPage,
+  deviceIdKinds,
+  batchDeviceFields,
+} from "../shared/spec.js";
+export { checkRequestBody } from "./operations.js";

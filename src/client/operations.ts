@@ -5,7 +5,14 @@
  * pick their descriptor; openapi-fetch hands the middleware the `schemaPath` the call site
  * wrote), so nothing downstream has to guess it back from a URL.
  */
+import type { ValidateFunction } from "ajv";
+import {
+  validateActivateDevicesRequest,
+  validateAddDevicesRequest,
+  validateGoToStateRequest,
+} from "../../generated/validators.js";
 import type { operations as SpecOperations } from "../shared/spec.js";
+import { toViolations, type Violation } from "../shared/violations.js";
 import type { CallTarget } from "./errors.js";
 
 /** How the client sends one operation, and what it tells about it when it fails. */
@@ -221,4 +228,24 @@ export function operationFor(method: string, schemaPath: string): Operation {
       howToCheck: method === "GET" ? onlyReads : "Check the resource's state before sending it again.",
     }
   );
+}
+
+const bodyValidators: Record<"addDevices" | "activateDevices" | "goToState", ValidateFunction> = {
+  addDevices: validateAddDevicesRequest,
+  activateDevices: validateActivateDevicesRequest,
+  goToState: validateGoToStateRequest,
+};
+
+/**
+ * What the client would refuse in `body` as the request body of `operationId`, without sending
+ * anything: the same violations (JSON path, rule, what is allowed) a `ValidationError` carries.
+ * An empty list means the body is valid. For tools that check their input, row by row, before
+ * the first request.
+ */
+export function checkRequestBody(
+  operationId: "addDevices" | "activateDevices" | "goToState",
+  body: unknown,
+): Violation[] {
+  const validate = bodyValidators[operationId];
+  return validate(body) ? [] : toViolations(validate.errors);
 }

@@ -12,6 +12,7 @@ import {
   validateListDevicesRequest,
 } from "../../generated/validators.js";
 import type { components } from "../../generated/openapi-types.js";
+export { deviceIdKinds } from "../../generated/validators.js";
 
 export type { components, paths, webhooks, operations } from "../../generated/openapi-types.js";
 
@@ -29,6 +30,21 @@ export const maxAddDevices: number = validateAddDevicesRequest.arrayLimits.devic
 
 /** Devices per listDevices page at most (`maxNumberOfDevices`; *unconfirmed*, see "Paging" in the spec). */
 export const maxDevicesPerListPage: number = validateListDevicesRequest.numberLimits.maxNumberOfDevices.maximum;
+
+/**
+ * The fields a device of each batch operation may carry besides `deviceIds` (activate: its
+ * `ipAddress`), from the spec's device schemas: what a tool reading devices from a file may
+ * take as per-device columns.
+ */
+export const batchDeviceFields: {
+  readonly addDevices: readonly string[];
+  readonly activateDevices: readonly string[];
+  readonly goToState: readonly string[];
+} = {
+  addDevices: validateAddDevicesRequest.itemFields.devicesToAdd.filter((field) => field !== "deviceIds"),
+  activateDevices: validateActivateDevicesRequest.itemFields.devices.filter((field) => field !== "deviceIds"),
+  goToState: validateGoToStateRequest.itemFields.devices.filter((field) => field !== "deviceIds"),
+};
 
 /**
  * The listed device's extended attribute that holds ThingSpace's numeric device id, which the
