@@ -1,5 +1,5 @@
 /**
- * How `npm start` shows its progress. On a terminal, each step has a progress bar (cli-progress)
+ * How examples/provision-devices.ts shows its progress. On a terminal, each step has a progress bar (cli-progress)
  * that its result line replaces when the step ends; anywhere else (a pipe, a CI log) only that
  * one line per step is printed. So no line is ever printed twice unchanged, and every line says
  * which step it belongs to.
@@ -14,7 +14,7 @@ export interface StepProgress {
   finish(line: string): void;
 }
 
-/** Where `npm start` writes its progress and its lines. */
+/** Where the example writes its progress and its lines. */
 export interface ProgressDisplay {
   /** Starts a step: `label` names it ("activate callbacks"); `total` and `unit` size its bar. */
   step(label: string, total: number, unit: string): StepProgress;

@@ -1,9 +1,11 @@
 /**
- * `npm start`: provisions 1,000 devices end to end through the SDK against the embedded
- * ThingSpace simulator (no account, no credentials, loopback only), and prints a summary.
+ * `npx tsx examples/provision-devices.ts`: the provisioning job as an SDK program (what the
+ * `thingspace-m2m` command does for a file, written against the SDK directly): provisions 1,000
+ * devices end to end against the embedded ThingSpace simulator (no account, no credentials,
+ * loopback only), and prints a summary.
  *
  * The same job runs against the real ThingSpace only when asked: THINGSPACE_LIVE=1 with the
- * credentials in the environment (see README, "The main job").
+ * credentials in the environment (see README, "The same job as an SDK program").
  */
 import { randomBytes } from "node:crypto";
 import {
@@ -28,7 +30,7 @@ import { runProvisioning, type MissingDevice, type StepSummary } from "./provisi
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-/** What `npm start` runs, read from the environment and checked before anything starts. */
+/** What the example runs, read from the environment and checked before anything starts. */
 interface Settings {
   deviceCount: number;
   /** How long to wait for each step's callbacks. */
@@ -301,7 +303,7 @@ function printMissing(steps: StepSummary[], deliveries: ReturnType<typeof delive
 const read = readSettings(process.env);
 if ("problems" in read) {
   process.stderr.write(
-    `npm start: nothing was started (${countOf(read.problems.length, "problem")}):\n` +
+    `provision-devices: nothing was started (${countOf(read.problems.length, "problem")}):\n` +
       read.problems.map((problem) => `- ${problem}\n`).join(""),
   );
   process.exit(2);

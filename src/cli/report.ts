@@ -37,7 +37,11 @@ export interface ReportRow {
 }
 
 /** How many devices had each outcome. */
-export type Summary = Partial<Record<Outcome, number>> & { total: number };
+export type Summary = Partial<Record<Outcome, number>> & {
+  total: number;
+  /** Where the results came from: `callback`, `reconciliation`, `response` (add's answer). */
+  sources: Record<string, number>;
+};
 
 /** What a row's device has: a chunk (when it was sent in one) and a result. */
 export interface RowFacts {
@@ -127,9 +131,11 @@ export async function writeReport(
   kinds: readonly string[],
   rows: AsyncIterable<ReportRow>,
 ): Promise<Summary> {
-  const summary: Summary = { total: 0 };
+  const summary: Summary = { total: 0, sources: {} };
   const count = (row: ReportRow) => {
     summary.total += 1;
+    if (row.source !== "" && row.source !== "input")
+      summary.sources[row.source] = (summary.sources[row.source] ?? 0) + 1;
     summary[row.outcome] = (summary[row.outcome] ?? 0) + 1;
   };
   if (file === undefined) {

@@ -146,7 +146,7 @@ export function createResultCollector(
         waiting = undefined;
         const missing = requestReports().reduce((sum, report) => sum + report.missing.length, 0);
         phase.finish(
-          `results    ${expected - missing} of ${expected} devices by callback (${formatDuration(performance.now() - started)})`,
+          `callbacks  ${expected - missing} of ${expected} devices reported by callback (${formatDuration(performance.now() - started)})`,
         );
       }
       const deadline = started + waitMs;

@@ -6,6 +6,7 @@
  * before every check passed; everything sent is in the journal before it leaves.
  */
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import {
   checkRequestBody,
   deviceKey,
@@ -50,6 +51,15 @@ export const exitCodes = { ok: 0, someFailed: 1, badInput: 2, interrupted: 130 }
 type SendingOperation = Exclude<InputOperation, "reconcile">;
 
 const shownProblems = 50;
+
+/** A path as the user gave it, relative to where the command runs when it is below it. */
+const shown = (file: string): string => {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith("..") ? relative : file;
+};
+
+/** `1 request`, `3 requests`. */
+const countOf = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
 /** The body shared by every chunk: the template, then the flags. */
 async function sharedBody(settings: RunSettings): Promise<Record<string, unknown>> {
@@ -105,7 +115,7 @@ async function checkedInput(settings: RunSettings, check: ReturnType<typeof devi
     const listed = scan.problems.slice(0, shownProblems).map(formatProblem);
     const more = scan.problems.length - listed.length;
     throw new InputError(
-      `${settings.input}: ${scan.invalidLines.size} invalid row(s); nothing was sent:\n` +
+      `${shown(settings.input)}: ${countOf(scan.invalidLines.size, "invalid row")}; nothing was sent:\n` +
         listed.map((line) => `  ${line}`).join("\n") +
         (more > 0 ? `\n  … and ${more} more` : "") +
         "\nFix them, or give --skip-invalid to send the valid rows and list these in the report.",
@@ -223,7 +233,9 @@ async function recordChunk(
         });
       });
     } else if (chunk.requestId) collector?.expect(chunk.requestId, devices);
-    progress.detail(`chunk ${chunk.index}: ${devices.length} devices accepted (${chunk.requestId ?? "no requestId"})`);
+    progress.detail(
+      `chunk ${chunk.index}: ${countOf(devices.length, "device")} accepted (${chunk.requestId ?? "no requestId"})`,
+    );
     return;
   }
   if (chunk.error instanceof OutcomeUnknownError) {
@@ -272,7 +284,11 @@ async function finish(
 ): Promise<number> {
   const summary: Summary = await writeReport(settings.report, kinds, rows);
   ctx.out(formatSummary(summary));
-  if (settings.report) ctx.out(`report     ${settings.report}`);
+  const sources = Object.entries(summary.sources)
+    .map(([source, count]) => `${count} by ${source}`)
+    .join(", ");
+  if (sources) ctx.out(`results    ${sources}`);
+  if (settings.report) ctx.out(`report     ${shown(settings.report)}`);
   if (ctx.stop.aborted) {
     ctx.out("stopped    by Ctrl-C: --resume continues where this run stopped");
     return exitCodes.interrupted;
@@ -352,7 +368,7 @@ export async function runCommand(settings: RunSettings, ctx: RunContext): Promis
   try {
     journal = await openJournal(settings.journal, identity, settings);
     ctx.progress.line(`target     ${connection.target}`);
-    ctx.progress.line(`journal    ${settings.journal}${settings.resume ? " (resumed)" : ""}`);
+    ctx.progress.line(`journal    ${shown(settings.journal)}${settings.resume ? " (resumed)" : ""}`);
     if (scan.problems.length > 0)
       ctx.progress.line(`input      ${scan.invalidLines.size} invalid row(s) skipped (in the report)`);
     await settleUnknownChunks(settings, { client, journal, progress: ctx.progress }, check, scan);
@@ -404,8 +420,10 @@ export async function runCommand(settings: RunSettings, ctx: RunContext): Promis
           : await client.goToStateInBatches(devices, body as never, batchOptions as never);
     const sent = batch.chunks.filter((chunk) => chunk.status !== "skipped").length;
     sendPhase.finish(
-      `sent       ${batch.deviceCount} devices: ${sent} requests, ${batch.acceptedCount} accepted, ` +
-        `${batch.failedCount} refused, ${batch.skippedCount} accepted before (${formatDuration(performance.now() - started)})`,
+      `sent       ${countOf(batch.deviceCount, "device")} in ${countOf(sent, "request")}: ${batch.acceptedCount} accepted, ` +
+        `${batch.failedCount} refused` +
+        (batch.skippedCount > 0 ? `, ${batch.skippedCount} accepted by an earlier run` : "") +
+        ` (${formatDuration(performance.now() - started)})`,
     );
 
     if (collector && !ctx.stop.aborted) {

@@ -60,7 +60,7 @@ describe("thingspace-m2m activate", () => {
     );
     const result = await runCommand(["activate", input, ...plan], simulatorEnv(simulator.url));
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`${input}: 1 invalid row(s); nothing was sent:`);
+    expect(result.stderr).toContain("devices.csv: 1 invalid row; nothing was sent:");
     expect(result.stderr).toContain('line 4, column imei ("12345"): must be 15 or 16 digits (an IMEI) [pattern]');
     expect(simulator.simulator.calls()).toBe(0);
   });
@@ -167,7 +167,7 @@ describe("thingspace-m2m activate", () => {
     const args = ["activate", input, ...plan, "--chunk-size", "100", "--listen", "0", "--report", file("report.csv")];
     const result = await runCommand(args, simulatorEnv(simulator.url));
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain("results    300 of 300 devices by callback");
+    expect(result.stderr).toContain("callbacks  300 of 300 devices reported by callback");
     const rows = readReport(file("report.csv"));
     expect(new Set(rows.map((row) => row.source))).toEqual(new Set(["callback"]));
     expect(new Set(rows.map((row) => row.requestId)).size).toBe(3);

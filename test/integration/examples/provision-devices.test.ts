@@ -5,14 +5,14 @@ import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 
-/** This process's environment without anything npm start reads, plus `env`. */
+/** This process's environment without anything the example reads, plus `env`. */
 function environment(env: Record<string, string>): NodeJS.ProcessEnv {
   const own = /^(THINGSPACE_|DEVICE_COUNT$|CALLBACK_WAIT_SECONDS$|SIMULATOR_CALLBACK_LOSS$)/;
   const inherited = Object.entries(process.env).filter(([name]) => !own.test(name));
   return { ...Object.fromEntries(inherited), ...env };
 }
 
-/** Runs `npm start`'s script (its stdout is a pipe here, not a terminal); resolves whatever it exits with. */
+/** Runs examples/provision-devices.ts (its stdout is a pipe here, not a terminal); resolves whatever it exits with. */
 async function npmStart(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "examples/provision-devices.ts"], {
@@ -30,7 +30,7 @@ async function npmStart(env: Record<string, string>): Promise<{ code: number; st
 /** Step lines end with how long the step took; the rest of them is exact. */
 const withoutDuration = (line: string) => line.replace(/ \(\d+(\.\d)? s\)$/, " (<duration>)");
 
-describe("npm start (examples/provision-devices.ts)", () => {
+describe("examples/provision-devices.ts (the provisioning job as an SDK program)", () => {
   it("provisions every device end to end against the simulator, looking up those whose callbacks never come, and exits 0, one line per step and the summary", async () => {
     const { code, stdout, stderr } = await npmStart({ DEVICE_COUNT: "250" });
     expect(stderr).toBe("");
@@ -74,7 +74,7 @@ describe("npm start (examples/provision-devices.ts)", () => {
     expect(lines).toHaveLength(20);
     // The README shows this output for 1,000 devices: the same lines but for the numbers.
     const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
-    const section = readme.slice(readme.indexOf("## The main job"));
+    const section = readme.slice(readme.indexOf("## The same job as an SDK program"));
     const shown = section.slice(section.indexOf("```\n") + 4, section.indexOf("\n```", section.indexOf("```\n")));
     // (1,000 devices lose 2 devices' callbacks per step where 250 lose 1: the noun's number differs.)
     const shape = (line: string) =>
@@ -119,7 +119,7 @@ describe("npm start (examples/provision-devices.ts)", () => {
         code: 2,
         stdout: "",
         stderr:
-          "npm start: nothing was started (1 problem):\n" +
+          "provision-devices: nothing was started (1 problem):\n" +
           `- DEVICE_COUNT must be a whole number from 1 to 1000000 (got "${count}")\n`,
       });
     },
@@ -132,7 +132,7 @@ describe("npm start (examples/provision-devices.ts)", () => {
       code: 2,
       stdout: "",
       stderr:
-        "npm start: nothing was started (2 problems):\n" +
+        "provision-devices: nothing was started (2 problems):\n" +
         '- THINGSPACE_LIVE must be 1 or true to run against ThingSpace itself, or 0, false or unset for the simulator (got "yes")\n' +
         '- SIMULATOR_CALLBACK_LOSS must be a number from 0 to 1, e.g. 0.05 (got "5%")\n',
     });
@@ -146,7 +146,7 @@ describe("npm start (examples/provision-devices.ts)", () => {
     });
     expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
     expect(stderr.split("\n")).toEqual([
-      "npm start: nothing was started (10 problems):",
+      "provision-devices: nothing was started (10 problems):",
       "- THINGSPACE_CLIENT_SECRET is not set: the application's OAuth secret, from the ThingSpace portal",
       "- THINGSPACE_USERNAME is not set: the M2M (UWS) user's name",
       "- THINGSPACE_PASSWORD is not set: the M2M (UWS) user's password",

@@ -203,6 +203,33 @@ describe("the packed package", () => {
     }
   }, 60_000);
 
+  it("installs the thingspace-m2m command: npx thingspace-m2m --help, and a run against the embedded simulator", () => {
+    const help = execFileSync("npx", ["--offline", "thingspace-m2m", "--help"], { cwd: scratch, encoding: "utf8" });
+    expect(help).toContain("Usage: thingspace-m2m [options] [command]");
+    expect(help).toContain("activate [options] <file>");
+    writeFileSync(path.join(scratch, "devices.csv"), "imei,iccid\n990013907835573,89148000000800139708\n");
+    const run = execFileSync(
+      "npx",
+      [
+        "--offline",
+        "thingspace-m2m",
+        "activate",
+        "devices.csv",
+        "--simulator",
+        "--service-plan",
+        "p",
+        "--zip",
+        "98801",
+      ],
+      { cwd: scratch, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
+    expect(run).toBe("devices    1: 1 succeeded\nresults    1 by reconciliation\n");
+    // It ran the built command the tarball holds, not this checkout's source.
+    const bin = realpathSync(path.join(scratch, "node_modules/.bin/thingspace-m2m"));
+    expect(bin).toBe(path.join(realpathSync(scratch), "node_modules/thingspace-m2m/bin/thingspace-m2m.js"));
+    expect(readdirSync(path.join(scratch, "node_modules/thingspace-m2m/dist/src/cli"))).toContain("main.js");
+  }, 60_000);
+
   it("ships the bundled spec as thingspace-m2m/openapi.json, for the user's own tools", () => {
     const script = `
 import { createRequire } from "node:module";

@@ -24,7 +24,7 @@ const visible = (text: string) =>
     .split("\n")
     .map((line) => line.split("\r").filter(Boolean).pop() ?? "");
 
-describe("npm start's progress display", () => {
+describe("the SDK example's progress display", () => {
   it("elsewhere than a terminal, prints only each step's result line, once", () => {
     const { stream, text } = recordingStream(false);
     const display = createProgressDisplay(stream);
