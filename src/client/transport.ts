@@ -20,6 +20,7 @@ import {
   readErrorBody,
 } from "./errors.js";
 import type { ClientSettings, RetryOptions } from "./options.js";
+import type { PacingSlot } from "./pacer.js";
 import { operationFor, type Operation } from "./operations.js";
 
 /**
@@ -102,11 +103,20 @@ export async function sendRequest(
   let mayReplay = operation.replaysRefusedToken;
   // Attempts since the first send, or since the replay (which has retries of its own).
   for (let attempt = 1; ; attempt++) {
-    if (operation.pacing && !pacer.tryAcquire()) {
-      logger.debug("Waiting for a pacing slot", { operation: operation.operationId, delayMs: pacer.delayNow() });
-      await pacer.acquire(callerSignal);
+    let slot: PacingSlot | undefined;
+    if (operation.pacing) {
+      slot = pacer.tryAcquire();
+      if (!slot) {
+        logger.debug("Waiting for a pacing slot", { operation: operation.operationId, delayMs: pacer.delayNow() });
+        slot = await pacer.acquire(callerSignal);
+      }
     }
-    const result = await sendAttempt(settings, request, unsent, callerSignal);
+    let result: AttemptResult;
+    try {
+      result = await sendAttempt(settings, request, unsent, callerSignal);
+    } finally {
+      slot?.answered();
+    }
     unsent = undefined;
     const canRetry = attempt <= retry.maxRetries;
     if ("response" in result) {
