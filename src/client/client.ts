@@ -30,9 +30,8 @@ import {
   ValidationError,
   type OutcomeUnknownError,
   assertValidBody,
-  errorFromResponse,
-  isSessionTokenCode,
 } from "./errors.js";
+import { errorFromResponse, isSessionTokenCode } from "./refusals.js";
 import {
   checkOutcome,
   lookUpDevices,
