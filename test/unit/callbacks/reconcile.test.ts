@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { build } from "esbuild";
-import { createCallbackTracker, type DeviceLookup, type ExpectedDevice } from "../../../src/callbacks/tracker.js";
+import { createCallbackTracker } from "../../../src/callbacks/tracker.js";
+import type { DeviceLookup, ExpectedDevice } from "../../../src/callbacks/reconcile.js";
 import { parseCallback } from "../../../src/callbacks/parse.js";
 import type { ThingSpaceClient } from "../../../src/client/client.js";
 import { createFakeClock } from "./fake-clock.js";
