@@ -13,7 +13,8 @@ import {
   validateListDevicesRequest,
   validateRegisterCallbackRequest,
 } from "../../generated/validators.js";
-import { serviceNameViolation, type AnyCallbackServiceName } from "../shared/callback-services.js";
+import { serviceNameViolation } from "../shared/callback-service-near-miss.js";
+import type { AnyCallbackServiceName } from "../shared/callback-services.js";
 import {
   maxActivateDevices,
   maxAddDevices,

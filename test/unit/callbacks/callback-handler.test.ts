@@ -1,4 +1,5 @@
 // The handler called directly with Fetch Requests, as Bun, Deno, Workers and Next.js call it.
+import { build } from "esbuild";
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { createCallbackHandler } from "../../../src/callbacks/receiver.js";
@@ -108,5 +109,28 @@ describe("createCallbackHandler as a Fetch handler", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("createCallbackHandler's service option", () => {
+  it("refuses a name that is none of the three typed services, listing them", () => {
+    expect(() =>
+      createCallbackHandler({ credentials, service: "CarrierServices" as never, onCallback: () => undefined }),
+    ).toThrow(new TypeError("service must be CarrierService, NiddService or StateService"));
+  });
+
+  it("takes the names from the shared list without the callbacks entry loading leven", async () => {
+    const bundle = await build({
+      entryPoints: ["src/callbacks/index.ts"],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: "node",
+      format: "esm",
+      logLevel: "silent",
+    });
+    const inputs = Object.keys(bundle.metafile.inputs);
+    expect(inputs).toContain("src/shared/callback-services.ts");
+    expect(inputs.filter((input) => input.includes("leven") || input.includes("near-miss"))).toEqual([]);
   });
 });
