@@ -1,8 +1,8 @@
 // The handler called directly with Fetch Requests, as Bun, Deno, Workers and Next.js call it.
-import { build } from "esbuild";
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { createCallbackHandler } from "../../../src/callbacks/receiver.js";
+import { bundleInputs } from "../../support/bundle-inputs.js";
 import { specExample } from "../../support/spec-document.js";
 
 const credentials = { username: "listener", password: "a-long-random-secret" };
@@ -120,16 +120,7 @@ describe("createCallbackHandler's service option", () => {
   });
 
   it("takes the names from the shared list without the callbacks entry loading leven", async () => {
-    const bundle = await build({
-      entryPoints: ["src/callbacks/index.ts"],
-      bundle: true,
-      write: false,
-      metafile: true,
-      platform: "node",
-      format: "esm",
-      logLevel: "silent",
-    });
-    const inputs = Object.keys(bundle.metafile.inputs);
+    const inputs = await bundleInputs("src/callbacks/index.ts");
     expect(inputs).toContain("src/shared/callback-services.ts");
     expect(inputs.filter((input) => input.includes("leven") || input.includes("near-miss"))).toEqual([]);
   });
