@@ -10,15 +10,8 @@
  */
 import type { Middleware } from "openapi-fetch";
 import type { TokenSource } from "./auth.js";
-import {
-  ConnectionError,
-  OutcomeUnknownError,
-  type CallTarget,
-  TimeoutError,
-  callName,
-  isSessionTokenCode,
-  readErrorBody,
-} from "./errors.js";
+import { ConnectionError, OutcomeUnknownError, type CallTarget, TimeoutError, callName } from "./errors.js";
+import { isSessionTokenCode, readErrorBody } from "./refusals.js";
 import type { ClientSettings, RetryOptions } from "./options.js";
 import type { PacingSlot } from "./pacer.js";
 import { operationFor, type Operation } from "./operations.js";
