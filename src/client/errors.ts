@@ -40,12 +40,6 @@ export class ThingSpaceError extends Error {
   }
 }
 
-/**
- * Splits ThingSpace's `errorCode` into its parts. Codes are `CLASS.Detail`, sometimes behind a
- * service prefix (`UnifiedWebService.REQUEST_FAILED.AccountNotFound`), so the class is found by
- * name rather than by position.
- */
-
 /** The classes ThingSpace files its error codes under. */
 export const errorClasses = ["INPUT_INVALID", "REQUEST_FAILED", "REQUEST_ONHOLD", "REQUEST_CANCELLED"] as const;
 
@@ -61,7 +55,11 @@ export interface ParsedErrorCode {
   detail: string;
 }
 
-/** Parses `UnifiedWebService.REQUEST_FAILED.AccountNotFound` into service, class and detail. */
+/**
+ * Splits ThingSpace's `errorCode` into service, class and detail. Codes are `CLASS.Detail`,
+ * sometimes behind a service prefix (`UnifiedWebService.REQUEST_FAILED.AccountNotFound`), so
+ * the class is found by name rather than by position.
+ */
 export function parseErrorCode(code: string): ParsedErrorCode {
   const parts = code.split(".");
   const index = parts.findIndex((part) => (errorClasses as readonly string[]).includes(part));
