@@ -1,7 +1,7 @@
 /**
  * Turns spec/ into everything under generated/: the bundled OpenAPI document, the TypeScript
  * types (openapi-typescript) and standalone ajv validators for every request body and callback
- * payload. `npm run generate` writes the files; test/unit/generated-drift.test.ts calls
+ * payload. `npm run generate` writes the files; test/unit/spec/generated-drift.test.ts calls
  * {@link renderGeneratedFiles} and fails when what is on disk differs.
  */
 import { writeFile, mkdir } from "node:fs/promises";

@@ -48,17 +48,19 @@ export {
   type CallbackOutcome,
   type CallbackTracker,
   type CallbackTrackerOptions,
-  type DeviceLookup,
   type DeviceOutcome,
-  type ExpectedDevice,
-  type ExpectOptions,
-  type LookupFailure,
-  type ReconciledOutcome,
-  type ReconcileReport,
   type RecordResult,
   type RequestReport,
   type TrackerReport,
   type WaitOptions,
 } from "./tracker.js";
+export type {
+  DeviceLookup,
+  ExpectedDevice,
+  ExpectOptions,
+  LookupFailure,
+  ReconciledOutcome,
+  ReconcileReport,
+} from "./reconcile.js";
 export type { Clock } from "../shared/clock.js";
 export type { Violation } from "../shared/violations.js";

@@ -11,6 +11,7 @@
  */
 import { readBody, parseJson } from "../shared/body.js";
 import { startTimer, systemClock, type Clock } from "../shared/clock.js";
+import { callbackServiceNames } from "../shared/callback-services.js";
 import { sameDigest, secretDigest } from "../shared/secrets.js";
 import { positiveOption } from "../shared/spec.js";
 import type { Violation } from "../shared/violations.js";
@@ -167,8 +168,9 @@ function resolveOptions<Transaction>(options: CallbackHandlerOptions<Transaction
       "createCallbackHandler needs handlers (per callback kind) or onCallback: otherwise every callback would be lost",
     );
   }
-  if (options.service !== undefined && !["CarrierService", "NiddService", "StateService"].includes(options.service)) {
-    throw new TypeError("service must be CarrierService, NiddService or StateService");
+  const services: readonly string[] = callbackServiceNames;
+  if (options.service !== undefined && !services.includes(options.service)) {
+    throw new TypeError(`service must be ${services.slice(0, -1).join(", ")} or ${services.at(-1)}`);
   }
   return {
     service: options.service,

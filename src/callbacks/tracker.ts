@@ -7,20 +7,24 @@
  * share (a request may name a device by IMEI and ICCID while the callback reports only the
  * IMEI), kinds compared in lower case.
  *
- * ThingSpace stops sending a callback after `maxCallbackThreshold` attempts, so a device whose
- * callback never comes is looked up instead (`reconcile`): through a {@link DeviceLookup} that
- * the ThingSpace client satisfies, so that this module does not depend on the client. A device
- * is then reported with an outcome that says it came from reconciliation, or, when the lookup
- * failed, listed as missing with the lookup's error, to be reconciled again.
+ * A device whose callback never comes is looked up instead (`reconcile`, in `reconcile.ts`,
+ * bound once to this tracker's requests); what a lookup found is filed here beside the
+ * callbacks, and a callback that comes afterwards replaces it.
  */
-import { startTimer, systemClock, type Clock } from "../shared/clock.js";
+import { systemClock, startTimer, type Clock } from "../shared/clock.js";
 import { deviceIdKey } from "../shared/device-key.js";
+import {
+  createReconciler,
+  type ExpectedDevice,
+  type ExpectOptions,
+  type LookupFailure,
+  type ReconcilableRequest,
+  type ReconciledOutcome,
+  type ReconcileOptions,
+  type ReconcileReport,
+  type ReconcilerOptions,
+} from "./reconcile.js";
 import type { ParsedCallback } from "./types.js";
-
-/** A device as a request lists it: the shape of the client's batch chunks' devices. */
-export interface ExpectedDevice {
-  readonly deviceIds: readonly { readonly kind: string; readonly id: string }[];
-}
 
 /** How one expected device turned out, as its callback reported it. */
 export interface CallbackOutcome<D extends ExpectedDevice = ExpectedDevice> {
@@ -33,76 +37,8 @@ export interface CallbackOutcome<D extends ExpectedDevice = ExpectedDevice> {
   readonly nidd: readonly ParsedCallback[];
 }
 
-/**
- * How one expected device turned out, as ThingSpace lists it when its callback never came:
- * - `succeeded`: in the state the request aimed for (in service for an activation);
- * - `failed`: in another state, and the request is no longer pending;
- * - `pending`: ThingSpace is still carrying the request out (the device is `pending activation`,
- *   or the request's status is `Pending`): not final, reconciled again later;
- * - `not-found`: the account does not list the device.
- * A callback that arrives afterwards replaces it.
- */
-export interface ReconciledOutcome<D extends ExpectedDevice = ExpectedDevice> {
-  readonly device: D;
-  readonly source: "reconciliation";
-  readonly outcome: "succeeded" | "failed" | "pending" | "not-found";
-  /** The state ThingSpace lists for the device (`active`, `pre-active`, a customer-defined state …). */
-  readonly state?: string;
-  /** The request's status (`Pending`, `Success`, `Failure`), when it was asked for. */
-  readonly requestStatus?: string;
-  /** When the lookup answered (the tracker's clock, ms since the epoch). */
-  readonly reconciledAt: number;
-  /** NIDD configuration messages for the device, if any came. */
-  readonly nidd: readonly ParsedCallback[];
-}
-
 /** How one expected device turned out: by its callback, or by reconciliation. */
 export type DeviceOutcome<D extends ExpectedDevice = ExpectedDevice> = CallbackOutcome<D> | ReconciledOutcome<D>;
-
-/** A device whose last lookup failed: still missing, reconciled again by the next `reconcile`. */
-export interface LookupFailure<D extends ExpectedDevice = ExpectedDevice> {
-  readonly device: D;
-  /** Why the lookup failed (a `ThingSpaceError` when the client looked it up). */
-  readonly error: unknown;
-}
-
-/**
- * How the tracker looks devices up in ThingSpace: the ThingSpace client satisfies it
- * (`createCallbackTracker({ lookup: client })`); any object with the same methods will do.
- */
-export interface DeviceLookup {
-  /**
-   * What ThingSpace lists for each device, in the order given: in the expected state, still
-   * `pending`, in another state, or not found. Rejects when the lookup failed.
-   */
-  lookUpDevices(
-    devices: readonly ExpectedDevice[],
-    options: { readonly accountName?: string; readonly expectedState?: string; readonly signal?: AbortSignal },
-  ): Promise<
-    readonly { readonly found: "in-state" | "pending" | "other-state" | "not-found"; readonly state?: string }[]
-  >;
-  /** Where a request stands (`Pending`, `Success`, `Failure`); optional, it tells a device not yet changed from one that failed. */
-  getRequestStatus?(
-    requestId: string,
-    options: { readonly accountName?: string; readonly signal?: AbortSignal },
-  ): Promise<{ readonly status: string }>;
-}
-
-/** What a request aimed for, for reconciliation. */
-export interface ExpectOptions {
-  /** The state that means success: a goToState's `stateName` (default: in service, as an activation leaves it). */
-  readonly expectedState?: string;
-  /** The account that holds the devices (default: the lookup's, e.g. the client's `accountName`). */
-  readonly accountName?: string;
-}
-
-/** What one `reconcile` did. */
-export interface ReconcileReport<D extends ExpectedDevice = ExpectedDevice> {
-  /** The devices looked up, with what ThingSpace lists now. */
-  readonly reconciled: readonly ReconciledOutcome<D>[];
-  /** Devices whose lookup failed, by request: still missing; `reconcile` again to retry them. */
-  readonly failures: readonly (LookupFailure<D> & { readonly requestId: string })[];
-}
 
 /** What `record` did with a callback. */
 export type RecordResult = "matched" | "duplicate" | "unexpected" | "buffered";
@@ -111,7 +47,7 @@ export type RecordResult = "matched" | "duplicate" | "unexpected" | "buffered";
 const supplementaryKinds = new Set<ParsedCallback["kind"]>(["niddConfigCreated", "niddConfigFailed"]);
 
 /** The devices of one request and the callbacks received for them so far. */
-class RequestExpectation<D extends ExpectedDevice> {
+class RequestExpectation<D extends ExpectedDevice> implements ReconcilableRequest<D> {
   readonly devices: D[] = [];
   readonly unexpected: ParsedCallback[] = [];
   options: ExpectOptions = {};
@@ -257,7 +193,11 @@ export interface WaitOptions {
 }
 
 /** Options of `createCallbackTracker`. */
-export interface CallbackTrackerOptions<D extends ExpectedDevice = ExpectedDevice> {
+/**
+ * Options of `createCallbackTracker`; those of reconciliation (`lookup`, `reconcileAfterMs`,
+ * `lookupBatchSize`, `lookupIntervalMs`, `onReconcile`) are described in {@link ReconcilerOptions}.
+ */
+export interface CallbackTrackerOptions<D extends ExpectedDevice = ExpectedDevice> extends ReconcilerOptions<D> {
   /** Timers for `wait` timeouts, automatic reconciliation and the pause between lookups. */
   readonly clock?: Clock;
   /**
@@ -265,21 +205,6 @@ export interface CallbackTrackerOptions<D extends ExpectedDevice = ExpectedDevic
    * answer) and replayed on registration; at most this many, oldest dropped first. Default 10,000.
    */
   readonly maxBuffered?: number;
-  /** Where `reconcile` looks devices up: the ThingSpace client (`{ lookup: client }`). */
-  readonly lookup?: DeviceLookup;
-  /**
-   * Reconciles a request by itself once no callback has come for it for this long: ThingSpace's
-   * redelivery window (it sends a callback up to 4 times, about 5 minutes apart: 25 minutes
-   * covers it). While devices stay pending or a lookup fails, it tries again after as long.
-   * Needs `lookup`; off by default.
-   */
-  readonly reconcileAfterMs?: number;
-  /** Devices per lookup call, at most (default 1,000). */
-  readonly lookupBatchSize?: number;
-  /** Pause between two lookup calls, ms (default 1,000): reconciling a large fleet does not flood ThingSpace. */
-  readonly lookupIntervalMs?: number;
-  /** Told what each reconciliation did, the automatic ones included. */
-  readonly onReconcile?: (report: ReconcileReport<D>) => void;
 }
 
 /** A correlator of requests and their callbacks; see `createCallbackTracker`. */
@@ -319,22 +244,11 @@ export interface CallbackTracker<D extends ExpectedDevice = ExpectedDevice> {
    * reported in `failures` and leaves its devices missing: call again to retry. Rejects only
    * when there is no lookup (`options.lookup` or the tracker's) or `signal` aborts.
    */
-  reconcile(options?: {
-    readonly requestIds?: Iterable<string>;
-    readonly lookup?: DeviceLookup;
-    readonly signal?: AbortSignal;
-  }): Promise<ReconcileReport<D>>;
+  reconcile(options?: ReconcileOptions): Promise<ReconcileReport<D>>;
   /** Drops a request and its results. */
   forget(requestId: string): void;
   /** Stops automatic reconciliation (its timers), so that nothing of the tracker keeps the process alive. */
   close(): void;
-}
-
-/** One batch of a reconciliation: devices of one or more requests that share an aim. */
-interface LookupItem<D extends ExpectedDevice> {
-  requestId: string;
-  expectation: RequestExpectation<D>;
-  position: number;
 }
 
 /**
@@ -346,19 +260,9 @@ export function createCallbackTracker<D extends ExpectedDevice = ExpectedDevice>
 ): CallbackTracker<D> {
   const clock = options.clock ?? systemClock;
   const maxBuffered = options.maxBuffered ?? 10_000;
-  const lookupBatchSize = options.lookupBatchSize ?? 1_000;
-  const lookupIntervalMs = options.lookupIntervalMs ?? 1_000;
-  if (!Number.isInteger(lookupBatchSize) || lookupBatchSize < 1) {
-    throw new RangeError(`lookupBatchSize must be a positive integer (got ${String(options.lookupBatchSize)})`);
-  }
   const requests = new Map<string, RequestExpectation<D>>();
   const buffered: ParsedCallback[] = [];
   const waiters = new Map<string, Set<() => void>>();
-  const autoTimers = new Map<string, () => void>();
-  // One reconciliation at a time: an automatic one and one asked for never look a device up twice at once.
-  let reconciling: Promise<unknown> = Promise.resolve();
-  // Lookups are paced across reconciliations too.
-  let lastLookupAt = Number.NEGATIVE_INFINITY;
 
   function snapshot(requestId: string, expectation: RequestExpectation<D>, timedOut = false): RequestReport<D> {
     const complete = expectation.complete;
@@ -378,120 +282,7 @@ export function createCallbackTracker<D extends ExpectedDevice = ExpectedDevice>
     for (const notify of waiters.get(requestId) ?? []) notify();
   }
 
-  // Automatic reconciliation: a timer per request, due `reconcileAfterMs` after the last callback
-  // heard for it. A callback does not move the timer (that would cost a timer per callback):
-  // when it falls due early, it is set again for the rest of the quiet time.
-  function armAutoReconcile(requestId: string, delayMs: number): void {
-    const afterMs = options.reconcileAfterMs;
-    if (afterMs === undefined || options.lookup === undefined || autoTimers.has(requestId)) return;
-    autoTimers.set(
-      requestId,
-      startTimer(clock, delayMs, () => {
-        autoTimers.delete(requestId);
-        const expectation = requests.get(requestId);
-        if (!expectation || expectation.complete) return;
-        const quietMs = clock.now() - expectation.lastHeard;
-        if (quietMs < afterMs) return armAutoReconcile(requestId, afterMs - quietMs);
-        void tracker
-          .reconcile({ requestIds: [requestId] })
-          .catch(() => undefined)
-          .finally(() => {
-            if (requests.get(requestId) === expectation && !expectation.complete) armAutoReconcile(requestId, afterMs);
-          });
-      }),
-    );
-  }
-
-  async function runReconcile(
-    requestIds: readonly string[],
-    lookup: DeviceLookup,
-    signal: AbortSignal | undefined,
-  ): Promise<ReconcileReport<D>> {
-    // Devices that share an account and an aim are looked up together, whatever their request.
-    const groups = new Map<string, { options: ExpectOptions; items: LookupItem<D>[] }>();
-    for (const requestId of requestIds) {
-      const expectation = requests.get(requestId);
-      if (!expectation) continue;
-      const key = JSON.stringify([expectation.options.accountName ?? null, expectation.options.expectedState ?? null]);
-      const group = groups.get(key) ?? { options: expectation.options, items: [] };
-      groups.set(key, group);
-      for (const position of expectation.toReconcile()) group.items.push({ requestId, expectation, position });
-    }
-    const reconciled: ReconciledOutcome<D>[] = [];
-    const failures: (LookupFailure<D> & { requestId: string })[] = [];
-    const statuses = new Map<string, Promise<string | undefined>>();
-    // The request's status tells a device ThingSpace has not changed yet from one it failed to change.
-    const statusOf = (requestId: string, accountName: string | undefined): Promise<string | undefined> => {
-      let status = statuses.get(requestId);
-      if (!status) {
-        const asked = { ...(accountName === undefined ? {} : { accountName }), signal };
-        // A status that cannot be had leaves the devices' own states to speak.
-        status = Promise.resolve()
-          .then(() => lookup.getRequestStatus?.(requestId, asked))
-          .then(
-            (answer) => answer?.status,
-            () => undefined,
-          );
-        statuses.set(requestId, status);
-      }
-      return status;
-    };
-    for (const { options: aim, items } of groups.values()) {
-      for (let start = 0; start < items.length; start += lookupBatchSize) {
-        const batch = items.slice(start, start + lookupBatchSize);
-        const waitMs = lastLookupAt + lookupIntervalMs - clock.now();
-        if (waitMs > 0) await clock.sleep(waitMs, signal);
-        signal?.throwIfAborted();
-        lastLookupAt = clock.now();
-        let found: Awaited<ReturnType<DeviceLookup["lookUpDevices"]>>;
-        try {
-          found = await lookup.lookUpDevices(
-            batch.map((item) => item.expectation.devices[item.position]!),
-            {
-              ...(aim.accountName === undefined ? {} : { accountName: aim.accountName }),
-              ...(aim.expectedState === undefined ? {} : { expectedState: aim.expectedState }),
-              ...(signal === undefined ? {} : { signal }),
-            },
-          );
-          if (found.length !== batch.length) {
-            throw new TypeError(`lookUpDevices answered ${found.length} results for ${batch.length} devices`);
-          }
-        } catch (error) {
-          if (signal?.aborted) throw signal.reason;
-          for (const { requestId, expectation, position } of batch) {
-            expectation.lookupFailed(position, error);
-            failures.push({ requestId, device: expectation.devices[position]!, error });
-          }
-          continue;
-        }
-        const reconciledAt = clock.now();
-        for (const [index, { requestId, expectation, position }] of batch.entries()) {
-          const { found: finding, state } = found[index]!;
-          const unchanged = finding === "other-state" || finding === "not-found";
-          const requestStatus = unchanged ? await statusOf(requestId, aim.accountName) : undefined;
-          const outcome: ReconciledOutcome["outcome"] =
-            finding === "in-state"
-              ? "succeeded"
-              : finding === "pending" || requestStatus === "Pending"
-                ? "pending"
-                : finding === "not-found"
-                  ? "not-found"
-                  : "failed";
-          const filed = expectation.reconciled(position, {
-            outcome,
-            ...(state === undefined ? {} : { state }),
-            ...(requestStatus === undefined ? {} : { requestStatus }),
-            reconciledAt,
-          });
-          if (filed) reconciled.push(filed);
-        }
-      }
-    }
-    for (const requestId of requestIds) if (requests.get(requestId)?.complete) wake(requestId);
-    const report = { reconciled, failures };
-    options.onReconcile?.(report);
-    return report;
-  }
+  const reconciler = createReconciler<D>({ clock, requests, wake }, options);
 
   const tracker: CallbackTracker<D> = {
     expect(requestId, devices, expectOptions) {
@@ -504,7 +295,7 @@ export function createCallbackTracker<D extends ExpectedDevice = ExpectedDevice>
         if (buffered[i]!.requestId === requestId) expectation.record(buffered.splice(i, 1)[0]!);
       }
       if (expectation.complete) wake(requestId);
-      else if (options.reconcileAfterMs !== undefined) armAutoReconcile(requestId, options.reconcileAfterMs);
+      else reconciler.watch(requestId);
     },
     expectChunk(chunk, expectOptions) {
       if (chunk.requestId === undefined || (chunk.status !== undefined && chunk.status !== "accepted")) return false;
@@ -573,30 +364,13 @@ export function createCallbackTracker<D extends ExpectedDevice = ExpectedDevice>
         lookupFailures: reports.flatMap((r) => r.lookupFailures),
       };
     },
-    reconcile(reconcileOptions = {}) {
-      const lookup = reconcileOptions.lookup ?? options.lookup;
-      if (!lookup) {
-        return Promise.reject(
-          new TypeError(
-            "reconcile needs a lookup: createCallbackTracker({ lookup: client }) or tracker.reconcile({ lookup: client })",
-          ),
-        );
-      }
-      const requestIds = [...(reconcileOptions.requestIds ?? requests.keys())];
-      const run = reconciling.then(() => runReconcile(requestIds, lookup, reconcileOptions.signal));
-      reconciling = run.catch(() => undefined);
-      return run;
-    },
+    reconcile: reconciler.reconcile,
     forget(requestId) {
       requests.delete(requestId);
       waiters.delete(requestId);
-      autoTimers.get(requestId)?.();
-      autoTimers.delete(requestId);
+      reconciler.unwatch(requestId);
     },
-    close() {
-      for (const cancel of autoTimers.values()) cancel();
-      autoTimers.clear();
-    },
+    close: reconciler.close,
   };
   return tracker;
 }

@@ -11,14 +11,8 @@ import type { Client } from "openapi-fetch";
 import { validateLoginRequest } from "../../generated/validators.js";
 import { abortable, type Clock } from "../shared/clock.js";
 import type { paths, Schemas } from "../shared/spec.js";
-import {
-  AuthenticationError,
-  ConnectionError,
-  assertValidBody,
-  errorFromResponse,
-  unansweredAuthentication,
-  type AuthenticationStage,
-} from "./errors.js";
+import { AuthenticationError, ConnectionError, assertValidBody, type AuthenticationStage } from "./errors.js";
+import { errorFromResponse, unansweredAuthentication } from "./refusals.js";
 import type { ClientSettings, ThingSpaceCredentials } from "./options.js";
 import { operations, type Operation } from "./operations.js";
 

@@ -13,7 +13,8 @@ import {
   validateListDevicesRequest,
   validateRegisterCallbackRequest,
 } from "../../generated/validators.js";
-import { serviceNameViolation, type AnyCallbackServiceName } from "../shared/callback-services.js";
+import { serviceNameViolation } from "../shared/callback-service-near-miss.js";
+import type { AnyCallbackServiceName } from "../shared/callback-services.js";
 import {
   maxActivateDevices,
   maxAddDevices,
@@ -30,9 +31,8 @@ import {
   ValidationError,
   type OutcomeUnknownError,
   assertValidBody,
-  errorFromResponse,
-  isSessionTokenCode,
 } from "./errors.js";
+import { errorFromResponse, isSessionTokenCode } from "./refusals.js";
 import {
   checkOutcome,
   lookUpDevices,

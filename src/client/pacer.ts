@@ -2,6 +2,13 @@
  * The activate pacer: ThingSpace accepts 100 activate requests a minute per account, so the
  * client starts at most that many in any rolling window (the shared {@link RollingWindow}) and
  * makes the next one wait for its turn rather than fail.
+ *
+ * ThingSpace counts a request when it arrives, which this side cannot see: somewhere between
+ * the start and the answer. With many large requests in flight, one can arrive seconds after it
+ * started, so a window counted from the starts lets requests arrive closer than a window apart
+ * and be refused (429). A slot is therefore counted from the start and, once the answer has
+ * come, from the answer: never earlier than ThingSpace's count. The cost is one answer's time
+ * per window.
  */
 import { abortable, type Clock } from "../shared/clock.js";
 import { RollingWindow } from "../shared/rolling-window.js";
@@ -17,6 +24,14 @@ export interface PacingOptions {
    * spaced exactly one window apart on this side arrive closer than that on ThingSpace's side.
    */
   marginMs?: number;
+}
+
+/**
+ * A taken pacing slot. Call `answered()` when the request's answer (or its failure) has come:
+ * the slot then leaves the window one window after that moment rather than after the start.
+ */
+export interface PacingSlot {
+  answered(): void;
 }
 
 /**
@@ -46,22 +61,26 @@ export class RollingWindowPacer {
   }
 
   /**
-   * Takes a slot at once if one is free and nobody is waiting for one: true means the caller
-   * may send now; false means it must `acquire()` (the common case costs no promise at all).
+   * Takes a slot at once if one is free and nobody is waiting for one: a slot means the caller
+   * may send now; undefined means it must `acquire()` (the common case costs no promise at all).
    */
-  tryAcquire(): boolean {
-    return this.#waiting === 0 && this.#window.tryTake() === 0;
+  tryAcquire(): PacingSlot | undefined {
+    if (this.#waiting > 0 || this.#window.waitMs() > 0) return undefined;
+    return { answered: this.#window.take() };
   }
 
-  /** Resolves when the caller may send; rejects with the signal's reason if it aborts first. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  /** Resolves with a slot when the caller may send; rejects with the signal's reason if it aborts first. */
+  acquire(signal?: AbortSignal): Promise<PacingSlot> {
     this.#waiting += 1;
     const turn = this.#queue.then(() => this.#take(signal));
     const served = (): void => {
       this.#waiting -= 1;
     };
     turn.then(served, served);
-    this.#queue = turn.catch(() => undefined);
+    this.#queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return abortable(turn, signal);
   }
 
@@ -70,11 +89,12 @@ export class RollingWindowPacer {
     return this.#window.waitMs();
   }
 
-  async #take(signal: AbortSignal | undefined): Promise<void> {
+  async #take(signal: AbortSignal | undefined): Promise<PacingSlot> {
     for (;;) {
       signal?.throwIfAborted();
-      const wait = this.#window.tryTake();
-      if (wait === 0) return;
+      // Checked again after every sleep: a slot's answer may have moved it later meanwhile.
+      const wait = this.#window.waitMs();
+      if (wait === 0) return { answered: this.#window.take() };
       await this.#clock.sleep(wait, signal);
     }
   }

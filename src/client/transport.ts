@@ -10,16 +10,10 @@
  */
 import type { Middleware } from "openapi-fetch";
 import type { TokenSource } from "./auth.js";
-import {
-  ConnectionError,
-  OutcomeUnknownError,
-  type CallTarget,
-  TimeoutError,
-  callName,
-  isSessionTokenCode,
-  readErrorBody,
-} from "./errors.js";
+import { ConnectionError, OutcomeUnknownError, type CallTarget, TimeoutError, callName } from "./errors.js";
+import { isSessionTokenCode, readErrorBody } from "./refusals.js";
 import type { ClientSettings, RetryOptions } from "./options.js";
+import type { PacingSlot } from "./pacer.js";
 import { operationFor, type Operation } from "./operations.js";
 
 /**
@@ -102,11 +96,20 @@ export async function sendRequest(
   let mayReplay = operation.replaysRefusedToken;
   // Attempts since the first send, or since the replay (which has retries of its own).
   for (let attempt = 1; ; attempt++) {
-    if (operation.pacing && !pacer.tryAcquire()) {
-      logger.debug("Waiting for a pacing slot", { operation: operation.operationId, delayMs: pacer.delayNow() });
-      await pacer.acquire(callerSignal);
+    let slot: PacingSlot | undefined;
+    if (operation.pacing) {
+      slot = pacer.tryAcquire();
+      if (!slot) {
+        logger.debug("Waiting for a pacing slot", { operation: operation.operationId, delayMs: pacer.delayNow() });
+        slot = await pacer.acquire(callerSignal);
+      }
     }
-    const result = await sendAttempt(settings, request, unsent, callerSignal);
+    let result: AttemptResult;
+    try {
+      result = await sendAttempt(settings, request, unsent, callerSignal);
+    } finally {
+      slot?.answered();
+    }
     unsent = undefined;
     const canRetry = attempt <= retry.maxRetries;
     if ("response" in result) {

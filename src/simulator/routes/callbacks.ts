@@ -4,7 +4,7 @@
  * the service `serviceName`, as Verizon's models and examples do.
  */
 import { validateRegisterCallbackRequest } from "../../../generated/validators.js";
-import { serviceNameViolation } from "../../shared/callback-services.js";
+import { serviceNameViolation } from "../../shared/callback-service-near-miss.js";
 import type { Schemas } from "../../shared/spec.js";
 import { errorResponse, jsonResponse, readJsonBody, simulatorErrorCodes } from "../responses.js";
 import type { RouteHandler } from "../router.js";

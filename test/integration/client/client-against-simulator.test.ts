@@ -1,57 +1,37 @@
 // The client over real HTTP (127.0.0.1) against the project's simulator: the contracts between
 // them (paths, tokens, errors, rate limit, callbacks) hold on the wire. The simulator and the
 // client share one fake clock, so pacing, Retry-After and session expiry never really wait.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createThingSpaceClient } from "../../../src/client/index.js";
 import { AuthenticationError, OutcomeUnknownError, ConnectionError } from "../../../src/client/index.js";
 import type { ThingSpaceCommonOptions } from "../../../src/client/index.js";
-import {
-  startSimulatorServer,
-  type SimulatorServer,
-  type SimulatorServerOptions,
-} from "../../../src/simulator/index.js";
+import type { SimulatorServerOptions } from "../../../src/simulator/index.js";
 import { createFakeClock } from "../../unit/client/helpers/fake-clock.js";
 import { devices } from "../../unit/client/helpers/test-client.js";
 import { closedPort } from "../../support/closed-port.js";
+import { simulatorCredentials, startSimulatorWithClient } from "../../support/simulator-client.js";
 
-const credentials = {
-  clientId: "integration-client",
-  clientSecret: "integration-secret",
-  username: "operator",
-  password: "operator-password",
-};
 const plan = { servicePlan: "M2MPlan", mdnZipCode: "98801" };
-let server: SimulatorServer | undefined;
 
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-/** A simulator on a loopback port and a client on it, both on one fake clock. */
+/** A simulator on a loopback port and a client on it, both on one fake clock; the callbacks it sends are kept. */
 async function setup(
   simulatorOptions: SimulatorServerOptions = {},
   clientOptions: Partial<ThingSpaceCommonOptions> = {},
 ) {
   const clock = createFakeClock();
   const callbacks: Record<string, unknown>[] = [];
-  server = await startSimulatorServer({
-    clock: { now: clock.now, sleep: async () => undefined },
-    callbackDelayMs: 0,
-    fetch: async (_url, init) => {
-      callbacks.push(JSON.parse(String(init.body)) as Record<string, unknown>);
-      return new Response(null, { status: 204 });
+  const started = await startSimulatorWithClient(
+    {
+      clock: { now: clock.now, sleep: async () => undefined },
+      fetch: async (_url, init) => {
+        callbacks.push(JSON.parse(String(init.body)) as Record<string, unknown>);
+        return new Response(null, { status: 204 });
+      },
+      ...simulatorOptions,
     },
-    ...simulatorOptions,
-  });
-  const client = createThingSpaceClient({
-    baseUrl: server.url,
-    credentials,
-    accountName: "TestAccount-1",
-    clock,
-    ...clientOptions,
-  });
-  return { client, simulator: server.simulator, clock, callbacks };
+    { clock, ...clientOptions },
+  );
+  return { ...started, clock, callbacks };
 }
 
 describe("client against the simulator, over HTTP", () => {
@@ -115,7 +95,7 @@ describe("client against the simulator, over HTTP", () => {
     await paced.client.activateDevicesInBatches(devices(5), plan, { chunkSize: 1 });
     expect(paced.simulator.calls("activateDevices")).toBe(5);
     expect(paced.clock.sleeps).toEqual([61_000, 61_000]);
-    await server?.close();
+    await paced.close();
 
     const unpaced = await setup({ activateRequestsPerMinute: 2 }, { pacing: { limit: 1000 } });
     const result = await unpaced.client.activateDevicesInBatches(devices(3), plan, { chunkSize: 1 });
@@ -168,7 +148,7 @@ describe("client against the simulator, over HTTP", () => {
     const clock = createFakeClock();
     const client = createThingSpaceClient({
       baseUrl: `http://127.0.0.1:${await closedPort()}/api`,
-      credentials,
+      credentials: simulatorCredentials,
       clock,
       accountName: "TestAccount-1",
     });

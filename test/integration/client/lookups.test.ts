@@ -1,7 +1,7 @@
 // The client's lookups over real HTTP (127.0.0.1) against the simulator: listDevices walks
 // ThingSpace's pages, lookUpDevices batches, and checkOutcome resolves a call whose outcome
 // was unknown from what ThingSpace lists.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createThingSpaceClient,
   OutcomeUnknownError,
@@ -9,40 +9,26 @@ import {
   TimeoutError,
   type ThingSpaceCommonOptions,
 } from "../../../src/client/index.js";
-import {
-  startSimulatorServer,
-  type SimulatorServer,
-  type SimulatorServerOptions,
-} from "../../../src/simulator/index.js";
+import type { SimulatorServerOptions } from "../../../src/simulator/index.js";
 import { devices } from "../../unit/client/helpers/test-client.js";
+import { startSimulatorWithClient } from "../../support/simulator-client.js";
 
-const credentials = { clientId: "lookup-client", clientSecret: "lookup-secret", username: "op", password: "op-pass" };
 const plan = { servicePlan: "M2MPlan", mdnZipCode: "98801" };
-let server: SimulatorServer | undefined;
 
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-/** A simulator on a loopback port (callbacks due at once, nobody listening) and a client recording the list bodies it sends. */
+/** A simulator on a loopback port (nobody listening for its callbacks) and a client recording the list bodies it sends. */
 async function setup(
   simulatorOptions: SimulatorServerOptions = {},
   clientOptions: Partial<ThingSpaceCommonOptions> = {},
 ) {
-  server = await startSimulatorServer({ callbackDelayMs: 0, ...simulatorOptions });
   const listBodies: unknown[] = [];
-  const client = createThingSpaceClient({
-    baseUrl: server.url,
-    credentials,
-    accountName: "TestAccount-1",
+  const started = await startSimulatorWithClient(simulatorOptions, {
     fetch: async (request) => {
       if (request.url.endsWith("/devices/actions/list")) listBodies.push(await request.clone().json());
       return fetch(request);
     },
     ...clientOptions,
   });
-  return { client, simulator: server.simulator, listBodies };
+  return { ...started, listBodies };
 }
 
 const imeis = (page: { devices: { deviceIds?: { kind: string; id: string }[] }[] }) =>

@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { createCallbackHandler } from "../../../src/callbacks/receiver.js";
+import { bundleInputs } from "../../support/bundle-inputs.js";
 import { specExample } from "../../support/spec-document.js";
 
 const credentials = { username: "listener", password: "a-long-random-secret" };
@@ -108,5 +109,19 @@ describe("createCallbackHandler as a Fetch handler", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("createCallbackHandler's service option", () => {
+  it("refuses a name that is none of the three typed services, listing them", () => {
+    expect(() =>
+      createCallbackHandler({ credentials, service: "CarrierServices" as never, onCallback: () => undefined }),
+    ).toThrow(new TypeError("service must be CarrierService, NiddService or StateService"));
+  });
+
+  it("takes the names from the shared list without the callbacks entry loading leven", async () => {
+    const inputs = await bundleInputs("src/callbacks/index.ts");
+    expect(inputs).toContain("src/shared/callback-services.ts");
+    expect(inputs.filter((input) => input.includes("leven") || input.includes("near-miss"))).toEqual([]);
   });
 });

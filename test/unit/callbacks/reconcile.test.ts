@@ -1,8 +1,9 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { build } from "esbuild";
-import { createCallbackTracker, type DeviceLookup, type ExpectedDevice } from "../../../src/callbacks/tracker.js";
+import { createCallbackTracker } from "../../../src/callbacks/tracker.js";
+import type { DeviceLookup, ExpectedDevice } from "../../../src/callbacks/reconcile.js";
 import { parseCallback } from "../../../src/callbacks/parse.js";
 import type { ThingSpaceClient } from "../../../src/client/client.js";
+import { bundleInputs } from "../../support/bundle-inputs.js";
 import { createFakeClock } from "./fake-clock.js";
 
 type Finding = Awaited<ReturnType<DeviceLookup["lookUpDevices"]>>[number];
@@ -228,16 +229,7 @@ describe("tracker.reconcile", () => {
 
   it("takes the ThingSpace client as its lookup, without the callbacks entry importing the client", async () => {
     expectTypeOf<ThingSpaceClient>().toExtend<DeviceLookup>();
-    const bundle = await build({
-      entryPoints: ["src/callbacks/index.ts"],
-      bundle: true,
-      write: false,
-      metafile: true,
-      platform: "node",
-      format: "esm",
-      logLevel: "silent",
-    });
-    const inputs = Object.keys(bundle.metafile.inputs);
+    const inputs = await bundleInputs("src/callbacks/index.ts");
     expect(inputs).toContain("src/callbacks/tracker.ts");
     expect(inputs.filter((input) => input.startsWith("src/client/"))).toEqual([]);
   });

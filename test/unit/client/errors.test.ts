@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   parseErrorCode,
-  isSessionTokenCode,
   ThingSpaceError,
   ThingSpaceApiError,
   AuthenticationError,
@@ -10,6 +9,7 @@ import {
   OutcomeUnknownError,
   TimeoutError,
 } from "../../../src/client/errors.js";
+import { isSessionTokenCode } from "../../../src/client/refusals.js";
 import { SecretRedactor, createSafeLogger } from "../../../src/client/log.js";
 import { parseRetryAfter, networkErrorCode } from "../../../src/client/transport.js";
 

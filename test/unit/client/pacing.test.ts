@@ -66,6 +66,29 @@ describe("RollingWindowPacer", () => {
     expect(clock.now()).toBe(1_000);
   });
 
+  it("counts a slot from its answer once answered: it leaves the window a window after the answer", async () => {
+    const clock = createFakeClock(0);
+    const pacer = new RollingWindowPacer({ limit: 1, windowMs: 60_000, marginMs: 0, clock });
+    const slot = await pacer.acquire(); // t=0
+    clock.advance(2_000);
+    slot.answered(); // t=2s
+    expect(pacer.delayNow()).toBe(60_000);
+    await pacer.acquire();
+    expect(clock.now()).toBe(62_000);
+    expect(clock.sleeps).toEqual([60_000]);
+  });
+
+  it("a waiter woken when the oldest start would have left sleeps again if that slot was answered later", async () => {
+    const clock = createFakeClock(0);
+    const pacer = new RollingWindowPacer({ limit: 1, windowMs: 60_000, marginMs: 0, clock });
+    const slot = pacer.tryAcquire()!;
+    const waiting = pacer.acquire(); // asks at t=0 to wait 60 s
+    clock.advance(3_000);
+    slot.answered(); // the answer came at 3 s
+    await waiting;
+    expect(clock.now()).toBe(63_000);
+  });
+
   it("refuses a limit that is not a positive integer", () => {
     expect(() => new RollingWindowPacer({ limit: 0, clock: createFakeClock() })).toThrow(
       "pacing.limit must be a positive integer (got 0)",
@@ -91,6 +114,26 @@ describe("pacing of the client's activate requests", () => {
 
     expect(answers.map((a) => a.requestId).sort()).toEqual(["r1", "r2", "r3", "r4", "r5", "r6", "r7"]);
     expect(sent).toEqual([0, 0, 0, 60_000, 60_000, 60_000, 120_000]);
+  });
+
+  it("counts an activate request from its answer: the next window starts after the answer, not the start", async () => {
+    const sent: number[] = [];
+    const { client, clock } = mockedClient(server, {
+      pacing: { limit: 2, marginMs: 0 },
+      fetch: (request) => {
+        if (request.url.endsWith("/activate")) sent.push(clock.now() - 1_700_000_000_000);
+        return fetch(request);
+      },
+    });
+    server.use(
+      http.post(`${m2m}/devices/actions/activate`, () => {
+        clock.advance(2_000); // ThingSpace takes 2 s to answer
+        return HttpResponse.json({ requestId: "r" });
+      }),
+    );
+    for (let i = 0; i < 3; i++) await client.activateDevices({ ...activatePlan, devices: devices(1, i) });
+    // The first request was answered at 2 s: the third may start one window after that.
+    expect(sent).toEqual([0, 2_000, 62_000]);
   });
 
   it("defaults to 100 activate requests per minute and paces nothing else", async () => {

@@ -33,4 +33,29 @@ describe("RollingWindow", () => {
     expect(window.tryTake()).toBe(0);
     expect(window.waitMs()).toBe(1_000);
   });
+
+  it("a start moved later (take's answer) leaves the window one window after the move, in any order", () => {
+    let now = 0;
+    const window = new RollingWindow(2, 60_000, () => now);
+    const moveFirst = window.take();
+    now = 1_000;
+    window.take();
+    now = 5_000;
+    moveFirst(); // the first start now counts from 5 s, after the second
+    expect(window.waitMs()).toBe(56_000); // the second (1 s) is now the oldest
+    now = 61_000;
+    expect(window.waitMs()).toBe(0);
+    expect(window.tryTake()).toBe(0);
+    expect(window.waitMs()).toBe(4_000); // the moved one leaves at 65 s
+  });
+
+  it("moving a start that has left the window counts nothing again", () => {
+    let now = 0;
+    const window = new RollingWindow(1, 1_000, () => now);
+    const move = window.take();
+    now = 1_000;
+    expect(window.waitMs()).toBe(0);
+    move();
+    expect(window.waitMs()).toBe(0);
+  });
 });
