@@ -6,6 +6,7 @@ import { callbackReceiverLoad } from "./callback-receiver-load.js";
 import { callbackReceiverStores } from "./callback-receiver-stores.js";
 import { packageSize } from "./package-size.js";
 import { parseCallbackExamples } from "./parse-callback-examples.js";
+import { provisioningCommand } from "./provisioning-command.js";
 import { runtimeCompilation } from "./runtime-compilation.js";
 import { validateActivateBody } from "./validate-activate-body.js";
 
@@ -18,4 +19,5 @@ export const allCases: BenchCase[] = [
   batchMillionDevices,
   packageSize,
   callbackReceiverStores,
+  provisioningCommand,
 ];

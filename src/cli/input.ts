@@ -100,13 +100,22 @@ function rowProblems(line: number, violations: Violation[], columnOf: (path: str
 }
 
 /** CSV rows: the header names the columns; each row becomes a device of its non-empty cells. */
-async function* csvRows(file: string, operation: InputOperation, check: DeviceCheck): AsyncGenerator<InputRow> {
-  const parser = createReadStream(file).pipe(
-    parse({ bom: true, info: true, trim: true, skip_empty_lines: true, relax_column_count: true }),
-  );
+async function* csvRows(
+  file: string,
+  operation: InputOperation,
+  check: DeviceCheck,
+  lines: boolean,
+): AsyncGenerator<InputRow> {
+  // Line numbers cost csv-parse an object per record (`info`): a pass that needs none goes
+  // without, and counts records instead (its rows' `line` is then the record's number).
+  const options = { bom: true, info: lines, trim: true, skip_empty_lines: true, relax_column_count: true };
+  const parser = createReadStream(file).pipe(parse(options));
   let header: string[] | undefined;
   const kinds = new Set<string>(deviceIdKinds);
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+  let records = 0;
+  for await (const parsed of parser as AsyncIterable<string[] | { record: string[]; info: { lines: number } }>) {
+    records += 1;
+    const { record, info } = Array.isArray(parsed) ? { record: parsed, info: { lines: records } } : parsed;
     if (!header) {
       header = record.map((name) => name.trim());
       const allowed = allowedColumns(operation);
@@ -184,9 +193,14 @@ async function* jsonLinesRows(file: string, check: DeviceCheck): AsyncGenerator<
 }
 
 /** Every row of the file, in order: a device, or its problems. */
-export async function* readRows(file: string, operation: InputOperation, check: DeviceCheck): AsyncGenerator<InputRow> {
+export async function* readRows(
+  file: string,
+  operation: InputOperation,
+  check: DeviceCheck,
+  { lines = true }: { lines?: boolean } = {},
+): AsyncGenerator<InputRow> {
   await checkReadable(file);
-  yield* isJsonLines(file) ? jsonLinesRows(file, check) : csvRows(file, operation, check);
+  yield* isJsonLines(file) ? jsonLinesRows(file, check) : csvRows(file, operation, check, lines);
 }
 
 /** The valid devices of the file, in order, leaving out the lines `invalidLines` names (duplicates). */
@@ -196,7 +210,8 @@ export async function* readDevices(
   check: DeviceCheck,
   invalidLines: ReadonlySet<number>,
 ): AsyncGenerator<InputDevice> {
-  for await (const row of readRows(file, operation, check)) {
+  // Without lines to leave out, rows need no line number.
+  for await (const row of readRows(file, operation, check, { lines: invalidLines.size > 0 })) {
     if (row.device && !invalidLines.has(row.line)) yield row.device;
   }
 }

@@ -37,27 +37,30 @@ export interface RunSettings {
   fields: Record<string, string>;
 }
 
+type BodyFlag = [flag: string, field: string, help: string];
+
+// Flags that more than one subcommand takes.
+const servicePlan: BodyFlag = ["--service-plan <plan>", "servicePlan", "the service plan (required)"];
+const zip: BodyFlag = ["--zip <zip>", "mdnZipCode", "the ZIP code the MDNs are assigned in (mdnZipCode, required)"];
+const groupName: BodyFlag = ["--group-name <name>", "groupName", "the device group"];
+const skuNumber: BodyFlag = ["--sku-number <sku>", "skuNumber", "the SKU of devices given by ICCID or EID only"];
+const ipPool: BodyFlag = ["--carrier-ip-pool-name <pool>", "carrierIpPoolName", "the carrier's IP pool"];
+
 /** The flags that set a body field, per subcommand. */
-const bodyFlags: Record<Exclude<InputOperation, "reconcile">, [flag: string, field: string, help: string][]> = {
+const bodyFlags: Record<Exclude<InputOperation, "reconcile">, BodyFlag[]> = {
   addDevices: [
     ["--state <state>", "state", "the initial state (the spec allows only preactive, the default)"],
-    ["--group-name <name>", "groupName", "the device group to add them to"],
-    ["--sku-number <sku>", "skuNumber", "the SKU of devices given by ICCID or EID only"],
+    groupName,
+    skuNumber,
   ],
-  activateDevices: [
-    ["--service-plan <plan>", "servicePlan", "the service plan (required)"],
-    ["--zip <zip>", "mdnZipCode", "the ZIP code the MDNs are assigned in (mdnZipCode, required)"],
-    ["--group-name <name>", "groupName", "the device group"],
-    ["--sku-number <sku>", "skuNumber", "the SKU of devices given by ICCID or EID only"],
-    ["--carrier-ip-pool-name <pool>", "carrierIpPoolName", "the carrier's IP pool"],
-  ],
+  activateDevices: [servicePlan, zip, groupName, skuNumber, ipPool],
   goToState: [
     ["--service-name <name>", "serviceName", "the customer-defined service (required)"],
     ["--state-name <name>", "stateName", "the customer-defined state (required)"],
-    ["--service-plan <plan>", "servicePlan", "the service plan (required)"],
-    ["--zip <zip>", "mdnZipCode", "the ZIP code the MDNs are assigned in (mdnZipCode, required)"],
-    ["--group-name <name>", "groupName", "the device group"],
-    ["--carrier-ip-pool-name <pool>", "carrierIpPoolName", "the carrier's IP pool"],
+    servicePlan,
+    zip,
+    groupName,
+    ipPool,
   ],
 };
 

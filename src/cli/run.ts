@@ -24,6 +24,7 @@ import {
   readDevices,
   readRows,
   scanInput,
+  type DeviceCheck,
   type InputDevice,
   type InputOperation,
   type InputRow,
@@ -51,6 +52,13 @@ export const exitCodes = { ok: 0, someFailed: 1, badInput: 2, interrupted: 130 }
 type SendingOperation = Exclude<InputOperation, "reconcile">;
 
 const shownProblems = 50;
+
+/**
+ * The passes after the check read rows without checking them again: the scan found every bad
+ * row (its lines are left out or reported from the scan), and the SDK checks each request's
+ * body before sending it. Reading is then csv-parse's cost alone, not the validators' too.
+ */
+const checked: DeviceCheck = () => [];
 
 /** A path as the user gave it, relative to where the command runs when it is below it. */
 const shown = (file: string): string => {
@@ -126,21 +134,20 @@ async function checkedInput(settings: RunSettings, check: ReturnType<typeof devi
 }
 
 /** The first valid device of the file (for checking the body). */
-async function firstDevice(settings: RunSettings, check: ReturnType<typeof deviceCheck>, scan: InputScan) {
-  for await (const device of readDevices(settings.input, settings.operation, check, scan.invalidLines)) return device;
+async function firstDevice(settings: RunSettings, scan: InputScan) {
+  for await (const device of readDevices(settings.input, settings.operation, checked, scan.invalidLines)) return device;
   throw new InputError(`${settings.input}: no valid device to send`);
 }
 
 /** Each chunk's devices, for the indexes asked (the input read once more). */
 async function* chunksAt(
   settings: RunSettings,
-  check: ReturnType<typeof deviceCheck>,
   scan: InputScan,
   indexes: ReadonlySet<number>,
 ): AsyncGenerator<[number, InputDevice[]]> {
   let position = 0;
   let current: InputDevice[] = [];
-  for await (const device of readDevices(settings.input, settings.operation, check, scan.invalidLines)) {
+  for await (const device of readDevices(settings.input, settings.operation, checked, scan.invalidLines)) {
     const index = Math.floor(position / settings.chunkSize);
     if (indexes.has(index)) current.push(device);
     position += 1;
@@ -165,14 +172,13 @@ function tookEffect(operation: SendingOperation, found: string): boolean {
 async function settleUnknownChunks(
   settings: RunSettings,
   ctx: { client: ThingSpaceClient; journal: Journal; progress: Progress },
-  check: ReturnType<typeof deviceCheck>,
   scan: InputScan,
 ): Promise<void> {
   const unknown = new Set([...ctx.journal.chunks].filter(([, chunk]) => chunk.status === "sending").map(([i]) => i));
   if (unknown.size === 0) return;
   const operation = settings.operation as SendingOperation;
   const expectedState = operation === "goToState" ? settings.fields.stateName : undefined;
-  for await (const [index, devices] of chunksAt(settings, check, scan, unknown)) {
+  for await (const [index, devices] of chunksAt(settings, scan, unknown)) {
     const found = await ctx.client.lookUpDevices(devices, expectedState ? { expectedState } : {});
     const took = found.filter((result) => tookEffect(operation, result.found)).length;
     const what = `chunk ${index}: sent by the earlier run, its answer never recorded; ${took} of ${devices.length} devices show it took effect`;
@@ -254,14 +260,13 @@ async function recordChunk(
 /** The report's rows: the input again, each device with its chunk and result from the journal. */
 async function* reportRows(
   settings: RunSettings,
-  check: ReturnType<typeof deviceCheck>,
   scan: InputScan,
   journal: Pick<Journal, "chunks" | "results">,
 ): AsyncGenerator<ReportRow> {
   const problemsAt = new Map<number, InputRow["problems"]>();
   for (const problem of scan.problems) problemsAt.set(problem.line, [...(problemsAt.get(problem.line) ?? []), problem]);
   let position = 0;
-  for await (const row of readRows(settings.input, settings.operation, check)) {
+  for await (const row of readRows(settings.input, settings.operation, checked)) {
     const problems = problemsAt.get(row.line);
     if (problems || !row.device) {
       yield reportRow({ ...row, problems: problems ?? row.problems }, scan.kinds, {});
@@ -321,14 +326,14 @@ async function reconcileFile(settings: RunSettings, ctx: RunContext, connection:
     phase.update(done);
     batch = [];
   };
-  for await (const device of readDevices(settings.input, "reconcile", check, scan.invalidLines)) {
+  for await (const device of readDevices(settings.input, "reconcile", checked, scan.invalidLines)) {
     batch.push(device);
     if (batch.length === 1000) await lookUp();
     if (ctx.stop.aborted) break;
   }
   if (batch.length > 0 && !ctx.stop.aborted) await lookUp();
   phase.finish(`reconcile  ${done} devices looked up (${formatDuration(performance.now() - started)})`);
-  return finish(settings, ctx, reportRows(settings, check, scan, results), scan.kinds, false);
+  return finish(settings, ctx, reportRows(settings, scan, results), scan.kinds, false);
 }
 
 /** Runs the command the settings describe; resolves to its exit code. Bad input throws InputError. */
@@ -346,7 +351,7 @@ export async function runCommand(settings: RunSettings, ctx: RunContext): Promis
   let body = await sharedBody(settings);
   const check = deviceCheck(operation, body);
   const scan = await checkedInput(settings, check);
-  const sample = await firstDevice(settings, check, scan);
+  const sample = await firstDevice(settings, scan);
   if (operation === "addDevices") body = withOnlyState(body, sample);
   checkBody(operation, body, sample);
   if (settings.listen !== undefined && operation === "addDevices") {
@@ -371,7 +376,7 @@ export async function runCommand(settings: RunSettings, ctx: RunContext): Promis
     ctx.progress.line(`journal    ${shown(settings.journal)}${settings.resume ? " (resumed)" : ""}`);
     if (scan.problems.length > 0)
       ctx.progress.line(`input      ${scan.invalidLines.size} invalid row(s) skipped (in the report)`);
-    await settleUnknownChunks(settings, { client, journal, progress: ctx.progress }, check, scan);
+    await settleUnknownChunks(settings, { client, journal, progress: ctx.progress }, scan);
 
     const waits = settings.wait !== false && operation !== "addDevices";
     if (waits) {
@@ -411,7 +416,7 @@ export async function runCommand(settings: RunSettings, ctx: RunContext): Promis
       onProgress: ({ devicesDone }: { devicesDone: number }) => sendPhase.update(devicesDone),
     };
     // Every row was checked against the spec above: the devices are the operation's devices.
-    const devices = readDevices(settings.input, operation, check, scan.invalidLines) as AsyncIterable<never>;
+    const devices = readDevices(settings.input, operation, checked, scan.invalidLines) as AsyncIterable<never>;
     const batch: BatchResult =
       operation === "addDevices"
         ? await client.addDevicesInBatches(devices, body as never, batchOptions as never)
@@ -436,7 +441,7 @@ export async function runCommand(settings: RunSettings, ctx: RunContext): Promis
       });
       for (const result of results) journal.result(result);
     }
-    return await finish(settings, ctx, reportRows(settings, check, scan, journal), scan.kinds, !waits);
+    return await finish(settings, ctx, reportRows(settings, scan, journal), scan.kinds, !waits);
   } finally {
     collector?.close();
     await listener?.close();

@@ -3,7 +3,7 @@
  * the test starts (a ThingSpace-shaped endpoint that outlives the command, so a run can be
  * killed and resumed), checked by what the simulator received and holds.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { startSimulatorServer, type SimulatorServer } from "../../../src/simulator/index.js";
 import {
@@ -49,6 +49,22 @@ function expectReportMatchesSimulator(rows: Record<string, string>[], simulator:
   }
 }
 
+/**
+ * Starts `activate` on 1,000 devices in ten chunks of 100, one request at a time, against a
+ * simulator answering each after `ms`; resolves once `accepted` chunks are in the journal.
+ */
+async function startTenChunkRun(ms: number, accepted: number) {
+  const simulator = await slowSimulator(ms);
+  const { file } = scratch();
+  const input = writeDevicesCsv(file("devices.csv"), 1000);
+  const journal = `${input}.journal`;
+  const report = file("report.csv");
+  const args = ["activate", input, ...plan, "--chunk-size", "100", "--concurrency", "1", "--report", report];
+  const first = startCommand(args, simulatorEnv(simulator.url));
+  await until(() => readJournal(journal).filter((entry) => entry.type === "accepted").length >= accepted);
+  return { simulator, journal, report, args, first };
+}
+
 describe("thingspace-m2m activate", () => {
   it("a bad row on a known line: exit 2, the message names line, column, value and rule; nothing is sent", async () => {
     const simulator = await slowSimulator(0);
@@ -78,23 +94,7 @@ describe("thingspace-m2m activate", () => {
   });
 
   it("killed mid-way, then --resume: no chunk is sent twice, the unanswered one is settled by a lookup, every device is reported", async () => {
-    const simulator = await slowSimulator(100);
-    const { file } = scratch();
-    const input = writeDevicesCsv(file("devices.csv"), 1000);
-    const journal = `${input}.journal`;
-    const args = [
-      "activate",
-      input,
-      ...plan,
-      "--chunk-size",
-      "100",
-      "--concurrency",
-      "1",
-      "--report",
-      file("report.csv"),
-    ];
-    const first = startCommand(args, simulatorEnv(simulator.url));
-    await until(() => readJournal(journal).filter((entry) => entry.type === "accepted").length >= 3);
+    const { simulator, journal, report, args, first } = await startTenChunkRun(100, 3);
     // From now on an answer takes 10 s: the command is killed while a chunk that took effect
     // waits for its answer (the simulator holds its last device; the journal has no answer).
     simulator.simulator.setFaults({ delayResponse: { ms: 10_000, operation: "activateDevices" } });
@@ -119,29 +119,13 @@ describe("thingspace-m2m activate", () => {
     expect(resumed.stdout).toContain("devices    1000: 1000 succeeded");
     // Ten chunks of 100: ten requests in all.
     expect(simulator.simulator.calls("activateDevices")).toBe(10);
-    const rows = readReport(file("report.csv"));
+    const rows = readReport(report);
     expect(rows.map((row) => Number(row.line))).toEqual(Array.from({ length: 1000 }, (_, i) => i + 2));
     expectReportMatchesSimulator(rows, simulator.simulator);
   }, 60_000);
 
   it("Ctrl-C stops after the chunk in flight, leaves the journal consistent and exits 130; --resume sends the rest", async () => {
-    const simulator = await slowSimulator(150);
-    const { file } = scratch();
-    const input = writeDevicesCsv(file("devices.csv"), 1000);
-    const journal = `${input}.journal`;
-    const args = [
-      "activate",
-      input,
-      ...plan,
-      "--chunk-size",
-      "100",
-      "--concurrency",
-      "1",
-      "--report",
-      file("report.csv"),
-    ];
-    const first = startCommand(args, simulatorEnv(simulator.url));
-    await until(() => readJournal(journal).filter((entry) => entry.type === "accepted").length >= 2);
+    const { simulator, journal, report, args, first } = await startTenChunkRun(150, 2);
     first.child.kill("SIGINT");
     const stopped = await first.exited;
     expect(stopped.code).toBe(130);
@@ -151,13 +135,13 @@ describe("thingspace-m2m activate", () => {
     const answered = entries.filter((entry) => entry.type === "accepted").map((entry) => entry.index);
     expect(answered).toEqual(sending);
     expect(simulator.simulator.calls("activateDevices")).toBe(sending.length);
-    const report = readReport(file("report.csv"));
-    expect(report.filter((row) => row.outcome === "not-sent")).toHaveLength(1000 - 100 * sending.length);
+    const rows = readReport(report);
+    expect(rows.filter((row) => row.outcome === "not-sent")).toHaveLength(1000 - 100 * sending.length);
 
     const resumed = await runCommand([...args, "--resume"], simulatorEnv(simulator.url));
     expect(resumed.code).toBe(0);
     expect(simulator.simulator.calls("activateDevices")).toBe(10);
-    expectReportMatchesSimulator(readReport(file("report.csv")), simulator.simulator);
+    expectReportMatchesSimulator(readReport(report), simulator.simulator);
   }, 60_000);
 
   it("--listen: results come by the simulator's callbacks, and the registration is removed at the end", async () => {
@@ -190,5 +174,48 @@ describe("thingspace-m2m activate", () => {
     expect(changed.code).toBe(2);
     expect(changed.stderr).toContain("cannot be resumed: it is a journal of another input");
     expect(simulator.simulator.calls("activateDevices")).toBe(1);
+  }, 60_000);
+});
+
+describe("thingspace-m2m add, go-to-state and reconcile", () => {
+  it("adds devices (results in the answer), moves them to a state, and reconcile reports each one's state", async () => {
+    const simulator = await slowSimulator(0);
+    const { file } = scratch();
+    const input = writeDevicesCsv(file("devices.csv"), 5);
+    const env = simulatorEnv(simulator.url);
+    const added = await runCommand(["add", input, "--report", file("added.csv")], env);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toBe(`devices    5: 5 succeeded\nresults    5 by response\nreport     ${file("added.csv")}\n`);
+    expect(simulator.simulator.devices("TestAccount-1").map((device) => device.state)).toEqual(
+      Array(5).fill("PRE-ACTIVE"),
+    );
+
+    const moved = await runCommand(
+      [
+        "go-to-state",
+        input,
+        ...plan,
+        "--service-name",
+        "fleet",
+        "--state-name",
+        "ready",
+        "--journal",
+        file("move.journal"),
+      ],
+      env,
+    );
+    expect(moved.code).toBe(0);
+    expect(moved.stdout).toBe("devices    5: 5 succeeded\nresults    5 by reconciliation\n");
+    expect(simulator.simulator.devices("TestAccount-1").map((device) => device.state)).toEqual(Array(5).fill("ready"));
+
+    const looked = await runCommand(["reconcile", input, "--state-name", "ready", "--report", file("state.json")], env);
+    expect(looked.code).toBe(0);
+    const rows = JSON.parse(readFileSync(file("state.json"), "utf8")) as Record<string, string | number>[];
+    expect(rows.map(({ line, outcome, state, source }) => ({ line, outcome, state, source }))).toEqual(
+      [2, 3, 4, 5, 6].map((line) => ({ line, outcome: "succeeded", state: "ready", source: "reconciliation" })),
+    );
+    const other = await runCommand(["reconcile", input, "--state-name", "retired"], env);
+    expect(other.code).toBe(1);
+    expect(other.stdout).toBe("devices    5: 5 failed\nresults    5 by reconciliation\n");
   }, 60_000);
 });
