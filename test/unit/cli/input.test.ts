@@ -30,7 +30,7 @@ describe("scanInput", () => {
     const scan = await scanInput(csv, "activateDevices", activate);
     expect(scan.problems.map(formatProblem)).toEqual([
       'line 4, column imei ("35000000000000X"): must be 15 or 16 digits (an IMEI) [pattern]',
-      'line 5, column ipAddress ("10.0.0.300"): must be an IPv4 address in dotted decimal notation [format]',
+      'line 5, column ipAddress ("10.0.0.300"): must be an IPv4 address: four numbers from 0 to 255 joined by dots, the first not 0 [format]',
     ]);
     expect(scan.deviceCount).toBe(1);
     expect([...scan.invalidLines]).toEqual([4, 5]);
