@@ -227,9 +227,12 @@ export interface OutcomeUnknownFields extends Answer {
   howToCheck: string;
   /** What the call acted on, for the calls that change devices. */
   target?: CallTarget;
+  /** False for a call that changes nothing (a read, the token request): the message then says only that it was not sent again. */
+  canTakeEffect?: boolean;
 }
 
-const notSentAgain = "it may have taken effect, so it was not sent again.";
+const notSentAgain = (canTakeEffect: boolean | undefined): string =>
+  canTakeEffect === false ? "it was not sent again." : "it may have taken effect, so it was not sent again.";
 
 const reasons: Record<OutcomeUnknownReason, string> = {
   timeout: "got no answer in time",
@@ -256,7 +259,7 @@ export class OutcomeUnknownError extends ErrorWithAnswer {
         ? ""
         : ` (${summarizeAnswer({ status: fields.status, errorCode: fields.errorCode })})`;
     super(
-      `${fields.operation} ${reasons[fields.reason]}${answer}; ${notSentAgain} ${fields.howToCheck}`,
+      `${fields.operation} ${reasons[fields.reason]}${answer}; ${notSentAgain(fields.canTakeEffect)} ${fields.howToCheck}`,
       fields,
       options,
     );
@@ -296,6 +299,7 @@ export class TimeoutError extends OutcomeUnknownError {
     timeoutMs: number;
     howToCheck: string;
     target?: CallTarget;
+    canTakeEffect?: boolean;
   }) {
     super({
       operation: fields.operation,
@@ -303,10 +307,11 @@ export class TimeoutError extends OutcomeUnknownError {
       reason: "timeout",
       howToCheck: fields.howToCheck,
       target: fields.target,
+      canTakeEffect: fields.canTakeEffect,
     });
     this.timeoutMs = fields.timeoutMs;
     const waited = `got no answer within ${fields.timeoutMs} ms`;
-    this.message = `${fields.operation} ${waited}; ${notSentAgain} ${fields.howToCheck}`;
+    this.message = `${fields.operation} ${waited}; ${notSentAgain(fields.canTakeEffect)} ${fields.howToCheck}`;
   }
 
   protected override details(): Record<string, unknown> {

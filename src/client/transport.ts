@@ -147,7 +147,11 @@ export async function sendRequest(
       }
       continue;
     }
-    const named = { operation: callName(operation, request.url), operationId: operation.operationId };
+    const named = {
+      operation: callName(operation, request.url),
+      operationId: operation.operationId,
+      canTakeEffect: operation.canTakeEffect,
+    };
     if ("timeoutMs" in result) {
       throw new TimeoutError({
         ...named,

@@ -5,7 +5,12 @@
 // A reset cannot tell the client whether the request was read, so a reset before the effect is
 // reported the same way, and the safe resend is the caller's, after checking.
 import { afterEach, describe, expect, it } from "vitest";
-import { createThingSpaceClient, OutcomeUnknownError, TimeoutError } from "../../../src/client/index.js";
+import {
+  AuthenticationError,
+  createThingSpaceClient,
+  OutcomeUnknownError,
+  TimeoutError,
+} from "../../../src/client/index.js";
 import { startSimulatorServer } from "../../../src/simulator/index.js";
 import { startFaultReceiver } from "./fault-receiver.js";
 import {
@@ -134,5 +139,24 @@ describe("a request that took effect but whose answer was lost", () => {
     expect(simulator.calls("activateDevices")).toBe(1);
     expect(Object.fromEntries(receiver.activated)).toEqual({ [keyOf(0)]: 1 });
     expect(receiver.failed.size).toBe(0);
+  });
+
+  it("a token request with no answer in time: an AuthenticationError of the token stage that does not say it may have taken effect", async () => {
+    const gate = createSleepGate(60_000);
+    const { client, simulator } = await startFaultRig({
+      simulator: { clock: gate },
+      client: { timeoutMs: 1_500 },
+      register: false,
+    });
+    // The simulator holds its answer to the first token request until the test lets it go.
+    simulator.setFaults({ delayResponse: { ms: 60_000, operation: "getAccessToken", times: 1 } });
+    const error = await client.listCallbacks().catch((e: unknown) => e);
+    gate.open();
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error).toMatchObject({ stage: "token", resetRequired: false });
+    expect((error as Error).message).toBe(
+      "Could not get an OAuth access token: POST /api/ts/v1/oauth2/token got no answer within 1500 ms; it was not sent again. Authentication calls change nothing on the account.",
+    );
+    expect((error as Error).cause).toBeInstanceOf(TimeoutError);
   });
 });
