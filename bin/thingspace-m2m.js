@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// The `thingspace-m2m` command. Installed from the package, it runs the built dist/; in a clone
-// of the repository (no dist/ yet), it runs the TypeScript source through tsx, a devDependency.
+// The `thingspace-m2m` command. In a clone of the repository it runs the TypeScript source
+// through tsx (a devDependency), even when a build has left dist/ behind: a dist/ that is older
+// than an edit would otherwise run stale code. Installed from the package (which ships dist/,
+// not src/), it runs the build.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const built = new URL("../dist/src/cli/main.js", import.meta.url);
-if (existsSync(fileURLToPath(built))) {
-  await import(built.href);
-} else {
+const source = new URL("../src/cli/main.ts", import.meta.url);
+if (existsSync(fileURLToPath(source))) {
   const { register } = await import("tsx/esm/api");
   register();
-  await import(new URL("../src/cli/main.ts", import.meta.url).href);
+  await import(source.href);
+} else {
+  await import(new URL("../dist/src/cli/main.js", import.meta.url).href);
 }

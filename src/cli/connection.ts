@@ -13,6 +13,7 @@ import {
   clientEnvironment,
   ConfigurationError,
   createThingSpaceClient,
+  defaultBaseUrl,
   type ThingSpaceClient,
 } from "../index.js";
 import {
@@ -70,7 +71,7 @@ export async function connect(options: { simulator: boolean }, env: NodeJS.Proce
     const client = createThingSpaceClient(options);
     return {
       client,
-      target: `ThingSpace at ${options.baseUrl ?? "https://thingspace.verizon.com/api"} as account ${options.accountName}`,
+      target: `ThingSpace at ${options.baseUrl ?? defaultBaseUrl} as account ${options.accountName}`,
       close: async () => void (await client.logout().catch(() => undefined)),
     };
   } catch (error) {
@@ -86,7 +87,10 @@ export const serviceOf = { activateDevices: "CarrierService", goToState: "StateS
 /** A callback receiver for the run. */
 export interface Listener {
   readonly url: string;
-  /** Removes the registration and stops listening. */
+  /**
+   * Removes the registration and stops listening; rejects (after stopping) when the registration
+   * could not be removed, so the user hears that ThingSpace still posts to the run's URL.
+   */
   close(): Promise<void>;
 }
 
@@ -134,8 +138,11 @@ export async function startListener(options: {
   return {
     url,
     async close() {
-      await client.deleteCallback(service).catch(() => undefined);
-      await stop();
+      try {
+        await client.deleteCallback(service);
+      } finally {
+        await stop();
+      }
     },
   };
 }

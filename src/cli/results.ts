@@ -154,12 +154,18 @@ export function createResultCollector(
       while (!stop.aborted && stillOpen()) {
         const open = requestReports().reduce((sum, report) => sum + report.missing.length, 0);
         const phase = progress.phase("reconciling", open);
-        const reconcile = await tracker.reconcile({ signal: stop }).catch(() => undefined);
-        const failures = reconcile?.failures.length ?? 0;
-        phase.finish(
-          `reconcile  ${reconcile?.reconciled.length ?? 0} devices looked up` +
-            (failures > 0 ? `, ${failures} lookups failed (retried)` : ""),
-        );
+        const reconcile = await tracker.reconcile({ signal: stop }).catch((error: unknown) => {
+          // Not fatal: the devices stay open, and the next round (or `reconcile` later) tries again.
+          phase.finish(`reconcile  failed: ${error instanceof Error ? error.message : String(error)} (tried again)`);
+          return undefined;
+        });
+        if (reconcile) {
+          const failures = reconcile.failures.length;
+          phase.finish(
+            `reconcile  ${reconcile.reconciled.length} devices looked up` +
+              (failures > 0 ? `, ${failures} lookups failed (tried again)` : ""),
+          );
+        }
         rounds += 1;
         if (!stillOpen() || performance.now() + pollMs > deadline) break;
         await new Promise<void>((resolve) => {

@@ -444,7 +444,13 @@ export async function runCommand(settings: RunSettings, ctx: RunContext): Promis
     return await finish(settings, ctx, reportRows(settings, scan, journal), scan.kinds, !waits);
   } finally {
     collector?.close();
-    await listener?.close();
+    await listener?.close().catch((error: unknown) => {
+      const service = serviceOf[operation as keyof typeof serviceOf];
+      ctx.progress.line(
+        `listener   could not remove the ${service} registration (${error instanceof Error ? error.message : String(error)}): ` +
+          `ThingSpace still posts to ${listener!.url}; remove it with deleteCallback("${service}")`,
+      );
+    });
     journal?.close();
     await connection.close();
   }

@@ -160,6 +160,26 @@ describe("thingspace-m2m activate", () => {
     expect(simulator.simulator.deliveries().filter((delivery) => delivery.outcome === "delivered")).toHaveLength(300);
   }, 60_000);
 
+  it("--listen: a registration that cannot be removed at the end is reported, not passed over", async () => {
+    server = await startSimulatorServer({
+      callbackDelayMs: 0,
+      faults: { resetConnection: { operation: "deleteCallback" } },
+    });
+    const { file } = scratch();
+    const input = writeDevicesCsv(file("devices.csv"), 100);
+    const result = await runCommand(["activate", input, ...plan, "--listen", "0"], simulatorEnv(server.url));
+    expect(result.code).toBe(0);
+    const [registration] = server.simulator.callbackRegistrations("TestAccount-1");
+    expect(registration?.serviceName).toBe("CarrierService");
+    expect(result.stderr).toContain(
+      `listener   could not remove the CarrierService registration (DELETE /api/m2m/v1/callbacks/TestAccount-1/name/CarrierService lost its connection; ` +
+        `it may have taken effect, so it was not sent again. `,
+    );
+    expect(result.stderr).toContain(
+      `ThingSpace still posts to ${registration!.url}; remove it with deleteCallback("CarrierService")`,
+    );
+  }, 60_000);
+
   it("refuses an existing journal without --resume or --restart, and a journal of another input", async () => {
     const simulator = await slowSimulator(0);
     const { file } = scratch();
