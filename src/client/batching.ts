@@ -86,7 +86,7 @@ export interface BatchOptions<Device, Response = unknown> {
   /**
    * Awaited before a chunk's request is sent (not for skipped chunks): where a journal records
    * that the chunk is about to be sent. If it throws, the chunk is not sent and the batch rejects
-   * once the chunks in flight have finished.
+   * once the chunks in flight have finished (and been reported to `onChunk`).
    */
   beforeSend?: (chunk: ChunkToSend<Device>) => void | Promise<void>;
   /**
@@ -262,7 +262,8 @@ export async function runBatch<Device extends IdentifiedDevice, Response>(
     result.chunks[index] = summary;
     result.deviceCount += chunkDevices.length;
     result[`${chunk.status}Count`] += chunkDevices.length;
-    if (failure) return; // the batch is ending: its hooks are not called again
+    // Reported even when the batch is ending because of another chunk: a chunk that was sent
+    // and accepted must reach the caller's tracker or journal, or its results would be lost.
     await options.onChunk?.(chunk);
     chunksDone += 1;
     options.onProgress?.({
