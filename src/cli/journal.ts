@@ -8,7 +8,16 @@
  * settled by looking its devices up before anything is decided.
  */
 import { createHash } from "node:crypto";
-import { closeSync, createReadStream, existsSync, openSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  writeSync,
+} from "node:fs";
 import { createInterface } from "node:readline";
 import { InputError } from "./input.js";
 
@@ -68,6 +77,23 @@ export interface Journal {
   tookEffect(index: number): void;
   result(result: DeviceResult): void;
   close(): void;
+}
+
+/**
+ * Cuts off a last line that a crash left without its line feed (what it said never happened), so
+ * that the next entry starts a line of its own: appended to the cut line, both would be lost.
+ */
+function dropCutShortLine(fd: number): void {
+  const size = fstatSync(fd).size;
+  const block = Buffer.alloc(64 * 1024);
+  for (let end = size; end > 0; end -= block.length) {
+    const start = Math.max(0, end - block.length);
+    readSync(fd, block, 0, end - start, start);
+    const newline = block.subarray(0, end - start).lastIndexOf(0x0a);
+    if (newline === end - start - 1 && end === size) return; // ends with a line feed
+    if (newline !== -1) return ftruncateSync(fd, start + newline + 1);
+  }
+  ftruncateSync(fd, 0);
 }
 
 /** SHA-256 of a file's bytes, read as a stream. */
@@ -149,14 +175,25 @@ export async function openJournal(
   if (mode.resume && !exists) throw new InputError(`--resume: there is no journal at ${path} to resume`);
   if (mode.resume) {
     let first = true;
+    // A line that is not JSON is accepted only as the last one: a crash in the middle of a write
+    // cuts the last line short, and what it said never happened. Anywhere else it is damage.
+    let cutShort: number | undefined;
+    let lineNumber = 0;
     const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
     for await (const text of lines) {
+      lineNumber += 1;
       if (text.trim() === "") continue;
+      if (cutShort !== undefined) {
+        throw new InputError(
+          `--resume: ${path} line ${cutShort} is not a journal entry and is not the last line: the journal is ` +
+            "damaged, so what was sent cannot be known from it. Look the devices up (reconcile) before --restart.",
+        );
+      }
       let entry: Entry;
       try {
         entry = JSON.parse(text) as Entry;
       } catch {
-        // Only the last line can be cut short (a crash in the middle of a write): what it said never happened.
+        cutShort = lineNumber;
         continue;
       }
       if (first) {
@@ -167,10 +204,17 @@ export async function openJournal(
       }
       apply(entry, chunks, results);
     }
+    if (first)
+      throw new InputError(`--resume: ${path} holds no run (a crash as it was created): --restart starts over.`);
   }
-  const fd = openSync(path, mode.resume ? "a" : "w");
+  const fd = openSync(path, mode.resume ? "r+" : "w");
+  if (mode.resume) dropCutShortLine(fd);
+  let position = fstatSync(fd).size;
+  const append = (text: string) => {
+    position += writeSync(fd, text, position);
+  };
   const write = (entry: Entry) => {
-    writeSync(fd, `${JSON.stringify(entry)}\n`);
+    append(`${JSON.stringify(entry)}\n`);
     apply(entry, chunks, results);
   };
   if (!mode.resume) write({ type: "run", ...identity });

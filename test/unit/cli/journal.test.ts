@@ -44,6 +44,32 @@ describe("journal", () => {
     expect(readFileSync(at, "utf8").split("\n")[0]).toBe(JSON.stringify({ type: "run", ...identity }));
   });
 
+  it("after a line cut short, a resumed run writes on a new line, so a second resume still reads every entry", async () => {
+    const at = path.join(dir, "cut.journal");
+    const journal = await openJournal(at, identity, fresh);
+    journal.sending(0, "100:aaaa");
+    journal.close();
+    appendFileSync(at, '{"type":"accepted","ind'); // a crash in the middle of a write
+    const second = await openJournal(at, identity, resume);
+    second.accepted(0, "request-1");
+    second.close();
+    const third = await openJournal(at, identity, resume);
+    third.close();
+    expect([...third.chunks]).toEqual([[0, { status: "accepted", fingerprint: "100:aaaa", requestId: "request-1" }]]);
+  });
+
+  it("refuses a journal with a damaged line that is not the last, naming the line", async () => {
+    const at = path.join(dir, "damaged.journal");
+    const journal = await openJournal(at, identity, fresh);
+    journal.sending(0, "100:aaaa");
+    journal.close();
+    appendFileSync(at, 'not json\n{"type":"accepted","index":0}\n');
+    await expect(openJournal(at, identity, resume)).rejects.toThrow(
+      `--resume: ${at} line 3 is not a journal entry and is not the last line: the journal is damaged, so what was ` +
+        "sent cannot be known from it. Look the devices up (reconcile) before --restart.",
+    );
+  });
+
   it("refuses to resume another input, operation, body or chunk size, and to overwrite without --restart", async () => {
     const at = path.join(dir, "b.journal");
     (await openJournal(at, identity, fresh)).close();
