@@ -154,7 +154,9 @@ export async function writeReport(
     }
     out.end("\n]\n");
   } else {
-    const csv = stringify({ header: true, columns: reportColumns(kinds) });
+    // The report is opened in spreadsheets: a cell that starts like a formula (=, +, -, @) and
+    // came from ThingSpace or a bad input row is written with a leading ' so it stays text.
+    const csv = stringify({ header: true, columns: reportColumns(kinds), escape_formulas: true });
     csv.pipe(out);
     for await (const row of rows) {
       count(row);

@@ -75,6 +75,12 @@ describe("report rows", () => {
     );
     expect(summary).toEqual({ total: 2, succeeded: 1, failed: 1, sources: { reconciliation: 1, callback: 1 } });
     expect(formatSummary(summary)).toBe("devices    2: 1 succeeded, 1 failed");
+    const formula = { ...faulty, line: 4, faultText: '=HYPERLINK("http://x.invalid")' };
+    const escaped = path.join(dir, "formula.csv");
+    await writeReport(escaped, kinds, rowsOf([formula]));
+    expect(readFileSync(escaped, "utf8").split("\n")[1]).toBe(
+      `4,350000000000000,failed,active,5550000001,,,,"'=HYPERLINK(""http://x.invalid"")",callback,`,
+    );
     const json = path.join(dir, "r.json");
     await writeReport(json, kinds, rowsOf([ok]));
     expect(Object.keys((JSON.parse(readFileSync(json, "utf8")) as object[])[0]!)).toEqual(reportColumns(kinds));
