@@ -309,31 +309,35 @@ export function createThingSpaceClient(options: ThingSpaceClientOptions): ThingS
     }
   }
 
+  /**
+   * A call that acts on devices: checks the body, sends it, and answers; the body also goes to
+   * an outcome-unknown error, which keeps what the call acted on (its `target`).
+   */
+  const sendDeviceAction = <Body, Data>(
+    operation: Operation,
+    validate: ValidateFunction,
+    body: Body,
+    send: (body: Body) => Promise<{ data?: Data; error?: unknown; response: Response }>,
+  ): Promise<Data> => {
+    check(operation, validate, body);
+    return answerOf(operation, send(body), body);
+  };
+
   const methods: Omit<ThingSpaceClient, "activateDevicesInBatches" | "goToStateInBatches" | "addDevicesInBatches"> = {
-    async addDevices(body, options = {}) {
-      const sent = withAccount(body);
-      check(operations.addDevices, validateAddDevicesRequest, sent);
-      return answerOf(
-        operations.addDevices,
-        api.POST("/devices/actions/add", { body: sent, signal: options.signal }),
-        sent,
+    async addDevices(body, { signal } = {}) {
+      return sendDeviceAction(operations.addDevices, validateAddDevicesRequest, withAccount(body), (sent) =>
+        api.POST("/devices/actions/add", { body: sent, signal }),
       );
     },
-    async activateDevices(body, options = {}) {
-      const sent = withAccount(body);
-      check(operations.activateDevices, validateActivateDevicesRequest, sent);
-      return answerOf(
-        operations.activateDevices,
-        api.POST("/devices/actions/activate", { body: sent, signal: options.signal }),
-        sent,
+    async activateDevices(body, { signal } = {}) {
+      return sendDeviceAction(operations.activateDevices, validateActivateDevicesRequest, withAccount(body), (sent) =>
+        api.POST("/devices/actions/activate", { body: sent, signal }),
       );
     },
-    async goToState(body, options = {}) {
-      check(operations.goToState, validateGoToStateRequest, body);
-      return answerOf(
-        operations.goToState,
-        api.PUT("/devices/actions/goToState", { body, signal: options.signal }),
-        body,
+    async goToState(body, { signal } = {}) {
+      // goToState's body names no account.
+      return sendDeviceAction(operations.goToState, validateGoToStateRequest, body, (sent) =>
+        api.PUT("/devices/actions/goToState", { body: sent, signal }),
       );
     },
     async registerCallback(body, options = {}) {
