@@ -85,6 +85,9 @@ const url = (value: string) => {
   return value;
 };
 
+/** `10,000 a request`: the spec's limit, as help text says it. */
+const perRequest = (limit: number) => `${limit.toLocaleString("en-US")} a request`;
+
 const chunkLimits = { addDevices: maxAddDevices, activateDevices: maxActivateDevices, goToState: maxGoToStateDevices };
 
 /** Options every subcommand takes. */
@@ -168,8 +171,12 @@ export function createProgram(run: (settings: RunSettings) => Promise<void>): Co
     .showHelpAfterError("(run with --help for the options)")
     .exitOverride();
   const subcommands: [string, Exclude<InputOperation, "reconcile">, string][] = [
-    ["add", "addDevices", "add the devices (PRE-ACTIVE), 200 a request"],
-    ["activate", "activateDevices", "activate the devices, 10,000 a request, 100 requests a minute"],
+    ["add", "addDevices", `add the devices (PRE-ACTIVE), ${perRequest(maxAddDevices)}`],
+    [
+      "activate",
+      "activateDevices",
+      `activate the devices, ${perRequest(maxActivateDevices)}, 100 requests a minute (the client's pacing)`,
+    ],
     ["go-to-state", "goToState", "move the devices to a customer-defined service and state"],
   ];
   for (const [name, operation, description] of subcommands) {
