@@ -30,6 +30,8 @@ export interface Connection {
   client: ThingSpaceClient;
   /** Where requests go, for the first line the command prints (no secret in it). */
   target: string;
+  /** True when the other side runs on this machine (the simulator, or a base URL on loopback): it can post callbacks to 127.0.0.1. */
+  local: boolean;
   simulator?: SimulatorServer;
   close(): Promise<void>;
 }
@@ -56,6 +58,7 @@ export async function connect(options: { simulator: boolean }, env: NodeJS.Proce
     return {
       client,
       simulator,
+      local: true,
       target: `the embedded simulator at ${simulator.url} (--simulator)`,
       close: async () => {
         await client.logout().catch(() => undefined);
@@ -69,9 +72,11 @@ export async function connect(options: { simulator: boolean }, env: NodeJS.Proce
   try {
     const options = clientOptionsFromEnv(env);
     const client = createThingSpaceClient(options);
+    const baseUrl = options.baseUrl ?? defaultBaseUrl;
     return {
       client,
-      target: `ThingSpace at ${options.baseUrl ?? defaultBaseUrl} as account ${options.accountName}`,
+      local: ["127.0.0.1", "localhost", "[::1]"].includes(new URL(baseUrl).hostname),
+      target: `ThingSpace at ${baseUrl} as account ${options.accountName}`,
       close: async () => void (await client.logout().catch(() => undefined)),
     };
   } catch (error) {

@@ -360,6 +360,13 @@ export async function runCommand(settings: RunSettings, ctx: RunContext): Promis
 
   const connection = await connect({ simulator: settings.simulator }, ctx.env);
   const { client } = connection;
+  if (settings.listen !== undefined && settings.publicUrl === undefined && !connection.local) {
+    await connection.close();
+    throw new InputError(
+      "--listen needs --public-url <url> against ThingSpace: the address where ThingSpace reaches this port " +
+        "(it cannot post callbacks to 127.0.0.1)",
+    );
+  }
   const identity = {
     operation,
     input: settings.input,

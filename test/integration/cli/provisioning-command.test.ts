@@ -3,7 +3,7 @@
  * the test starts (a ThingSpace-shaped endpoint that outlives the command, so a run can be
  * killed and resumed), checked by what the simulator received and holds.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { startSimulatorServer, type SimulatorServer } from "../../../src/simulator/index.js";
 import {
@@ -91,6 +91,20 @@ describe("thingspace-m2m activate", () => {
         "THINGSPACE_CLIENT_SECRET, THINGSPACE_USERNAME, THINGSPACE_PASSWORD, THINGSPACE_ACCOUNT_NAME to " +
         "provision on ThingSpace, or give --simulator",
     );
+  });
+
+  it("--listen against a ThingSpace that is not on this machine needs --public-url: exit 2, nothing sent, no journal", async () => {
+    const { file } = scratch();
+    const input = writeDevicesCsv(file("devices.csv"), 3);
+    // An address that is never contacted: the command stops before any request.
+    const env = simulatorEnv("https://thingspace.invalid/api");
+    const result = await runCommand(["activate", input, ...plan, "--listen", "0"], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "thingspace-m2m: --listen needs --public-url <url> against ThingSpace: the address where ThingSpace reaches " +
+        "this port (it cannot post callbacks to 127.0.0.1)\n",
+    );
+    expect(existsSync(`${input}.journal`)).toBe(false);
   });
 
   it("killed mid-way, then --resume: no chunk is sent twice, the unanswered one is settled by a lookup, every device is reported", async () => {
