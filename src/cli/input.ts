@@ -198,7 +198,8 @@ async function* csvRows(file: string, operation: InputOperation, check: DeviceCh
   for await (const batch of parser as AsyncIterable<{ records: string[][]; lines: number[] }>) {
     const rows: InputRow[] = [];
     // The rows with a device to check, and their devices.
-    const checkedRows: { row: InputRow; record: string[]; idColumns: string[] }[] = [];
+    const checkedRows: InputRow[] = [];
+    const checkedRecords: string[][] = [];
     const devices: InputDevice[] = [];
     for (let r = 0; r < batch.records.length; r++) {
       const record = batch.records[r]!;
@@ -232,13 +233,16 @@ async function* csvRows(file: string, operation: InputOperation, check: DeviceCh
       }
       const row: InputRow = { line, device, read: device, problems: [] };
       rows.push(row);
-      checkedRows.push({ row, record, idColumns: deviceIds.map((id) => id.kind) });
+      checkedRows.push(row);
+      checkedRecords.push(record);
       devices.push(device);
     }
     const violations = check(devices);
     violations.forEach((found, i) => {
       if (!found || found.length === 0) return;
-      const { row, record, idColumns } = checkedRows[i]!;
+      const row = checkedRows[i]!;
+      const record = checkedRecords[i]!;
+      const idColumns = row.read!.deviceIds.map((id) => id.kind);
       const columnOf = (path: string) => {
         const id = /^\/deviceIds\/(\d+)/.exec(path);
         if (id) return idColumns[Number(id[1])] ?? "deviceIds";
@@ -337,20 +341,36 @@ export interface InputScan {
   kinds: string[];
 }
 
-// Two 32-bit FNV-1a hashes of an identifier, as one 53-bit number: equal identifiers always
-// hash alike; different ones collide with a chance of about 2^-53 per pair (then confirmed).
-function identifierHash(kind: string, id: string): number {
-  // The hash of `deviceIdKey` (`kind:id`, the kind in lower case), without building it.
-  let low = 0x811c9dc5;
-  let high = 0x01000193;
-  const key = kind.toLowerCase();
-  for (let i = 0; i <= key.length + id.length; i++) {
-    const code =
-      i < key.length ? key.charCodeAt(i) : i === key.length ? 58 /* ":" */ : id.charCodeAt(i - key.length - 1);
-    low = Math.imul(low ^ code, 0x01000193) >>> 0;
-    high = Math.imul(high ^ code, 0x5bd1e995) >>> 0;
-  }
-  return (high & 0x1fffff) * 2 ** 32 + low;
+// Two 32-bit FNV-1a hashes of an identifier's key (`deviceIdKey`: `kind:id`, the kind in lower
+// case), as one 53-bit number: equal identifiers always hash alike; different ones collide with a
+// chance of about 2^-53 per pair (then confirmed). The hashes of each kind's `kind:` are kept, so
+// only the identifier's own characters are hashed per device, and no key string is built.
+function identifierHasher(): (kind: string, id: string) => number {
+  const kindHashes = new Map<string, [low: number, high: number]>();
+  const kindHash = (kind: string): [low: number, high: number] => {
+    let state = kindHashes.get(kind);
+    if (state) return state;
+    let low = 0x811c9dc5;
+    let high = 0x01000193;
+    const prefix = `${kind.toLowerCase()}:`;
+    for (let i = 0; i < prefix.length; i++) {
+      const code = prefix.charCodeAt(i);
+      low = Math.imul(low ^ code, 0x01000193) >>> 0;
+      high = Math.imul(high ^ code, 0x5bd1e995) >>> 0;
+    }
+    state = [low, high];
+    kindHashes.set(kind, state);
+    return state;
+  };
+  return (kind, id) => {
+    let [low, high] = kindHash(kind);
+    for (let i = 0; i < id.length; i++) {
+      const code = id.charCodeAt(i);
+      low = Math.imul(low ^ code, 0x01000193) >>> 0;
+      high = Math.imul(high ^ code, 0x5bd1e995) >>> 0;
+    }
+    return (high & 0x1fffff) * 2 ** 32 + low;
+  };
 }
 
 /**
@@ -361,6 +381,7 @@ function identifierHash(kind: string, id: string): number {
 export async function scanInput(file: string, operation: InputOperation, check: DeviceCheck): Promise<InputScan> {
   const problems: RowProblem[] = [];
   const invalidLines = new Set<number>();
+  const identifierHash = identifierHasher();
   let hashes = new Float64Array(1 << 16);
   let hashCount = 0;
   let rows = 0;
