@@ -6,13 +6,16 @@
  * file was read and found valid (or `--skip-invalid` says to leave the bad rows out).
  *
  * The file is read as a stream, once to check it and again to send it: a file of millions of
- * devices is never held in memory. Duplicates are found with 53-bit hashes of each identifier
- * (8 bytes per identifier), and a hash seen twice is confirmed by reading the file once more.
+ * devices is never held in memory. Rows are read and checked a batch at a time (csv-parse's
+ * records of one file chunk; a body of up to 200 devices for the validator), since each of
+ * millions of rows otherwise pays for its own promise, info object and validator call.
+ * Duplicates are found with 53-bit hashes of each identifier (8 bytes per identifier), and a
+ * hash seen twice is confirmed by reading the file once more.
  */
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import { parse } from "csv-parse";
+import { Parser } from "csv-parse";
 import { batchDeviceFields, checkRequestBody, deviceIdKinds, deviceIdKey, type Violation } from "../index.js";
 
 /** The operation a file is read for: what a row may hold and what it is checked against. */
@@ -49,20 +52,42 @@ export class InputError extends Error {
   override name = "InputError";
 }
 
-/** The body a device is checked in: the operation's body with this one device. */
-export type DeviceCheck = (device: InputDevice) => Violation[];
+/**
+ * How rows are checked, many at a time: the violations of each device (by its index in
+ * `devices`; a missing entry is none).
+ */
+export type DeviceCheck = (devices: InputDevice[]) => (Violation[] | undefined)[];
+
+/** Devices checked in one body: within every operation's limit (add takes 200). */
+const checkBatch = 200;
 
 /**
  * How rows are checked: inside the operation's real body (template and flags), so a device is
  * judged by exactly the rules the request it goes in will be. `reconcile` sends no body: its
- * devices are checked as an activation's.
+ * devices are checked as an activation's. Valid devices (nearly all of them) are checked
+ * `checkBatch` to a body; a body with any violation is checked again one device at a time, so
+ * each device's violations are exactly its own, in a body of its own.
  */
 export function deviceCheck(operation: InputOperation, body: Record<string, unknown>): DeviceCheck {
-  if (operation === "addDevices")
-    return (device) => checkRequestBody("addDevices", { ...body, devicesToAdd: [device] });
-  if (operation === "goToState") return (device) => checkRequestBody("goToState", { ...body, devices: [device] });
-  const shared = operation === "reconcile" ? {} : body;
-  return (device) => checkRequestBody("activateDevices", { ...shared, devices: [device] });
+  const check =
+    operation === "addDevices"
+      ? (devices: InputDevice[]) => checkRequestBody("addDevices", { ...body, devicesToAdd: devices })
+      : operation === "goToState"
+        ? (devices: InputDevice[]) => checkRequestBody("goToState", { ...body, devices })
+        : (devices: InputDevice[]) =>
+            checkRequestBody("activateDevices", { ...(operation === "reconcile" ? {} : body), devices });
+  return (devices) => {
+    const found: Violation[][] = [];
+    for (let start = 0; start < devices.length; start += checkBatch) {
+      const some = devices.slice(start, start + checkBatch);
+      if (check(some).length === 0) continue;
+      for (let i = 0; i < some.length; i++) {
+        const violations = check([some[i]!]);
+        if (violations.length > 0) found[start + i] = violations;
+      }
+    }
+    return found;
+  };
 }
 
 /** The columns a CSV may have for an operation: the spec's identifier kinds, then its device fields. */
@@ -99,83 +124,166 @@ function rowProblems(line: number, violations: Violation[], columnOf: (path: str
   });
 }
 
-/** CSV rows: the header names the columns; each row becomes a device of its non-empty cells. */
-async function* csvRows(
-  file: string,
-  operation: InputOperation,
-  check: DeviceCheck,
-  lines: boolean,
-): AsyncGenerator<InputRow> {
-  // Line numbers cost csv-parse an object per record (`info`): a pass that needs none goes
-  // without, and counts records instead (its rows' `line` is then the record's number).
-  const options = { bom: true, info: lines, trim: true, skip_empty_lines: true, relax_column_count: true };
-  const parser = createReadStream(file).pipe(parse(options));
-  let header: string[] | undefined;
-  const kinds = new Set<string>(deviceIdKinds);
-  let records = 0;
-  for await (const parsed of parser as AsyncIterable<string[] | { record: string[]; info: { lines: number } }>) {
-    records += 1;
-    const { record, info } = Array.isArray(parsed) ? { record: parsed, info: { lines: records } } : parsed;
-    if (!header) {
-      header = record.map((name) => name.trim());
-      const allowed = allowedColumns(operation);
-      const unknown = header.filter((name) => !allowed.includes(name));
-      if (unknown.length > 0) {
-        throw new InputError(
-          `${file}, line ${info.lines}: unknown column ${unknown.map((name) => `"${name}"`).join(", ")}; ` +
-            `the columns allowed for ${operation} are ${allowed.join(", ")} (identifier kinds in lower case)`,
-        );
-      }
-      const repeated = header.find((name, i) => header!.indexOf(name) !== i);
-      if (repeated) throw new InputError(`${file}, line ${info.lines}: column "${repeated}" is given twice`);
-      if (!header.some((name) => kinds.has(name))) {
-        throw new InputError(
-          `${file}, line ${info.lines}: no identifier column; the header needs at least one of ${deviceIdKinds.join(", ")}`,
-        );
-      }
-      continue;
+/**
+ * csv-parse's stream, giving its records a file chunk at a time, each with the line it ends on:
+ * what `info` tells, read from the parser's own count as each record is pushed, without the
+ * object `info` builds per record. A batch a chunk spares the per-record cost of async
+ * iteration (a promise and a turn of the event loop for each of millions of rows).
+ */
+class RecordBatches extends Parser {
+  private records: string[][] = [];
+  private lines: number[] = [];
+
+  override push(record: unknown, encoding?: BufferEncoding): boolean {
+    if (record === null) {
+      this.flushBatch();
+      return super.push(null, encoding);
     }
-    const line = info.lines;
-    if (record.length > header.length) {
-      yield {
-        line,
-        problems: [{ line, rule: "columns", message: `has ${record.length} cells, the header ${header.length}` }],
-      };
-      continue;
-    }
-    const device: InputDevice = { deviceIds: [] };
-    const idColumns: string[] = [];
-    header.forEach((name, i) => {
-      const value = record[i] ?? "";
-      if (value === "") return;
-      if (kinds.has(name)) {
-        device.deviceIds.push({ kind: name, id: value });
-        idColumns.push(name);
-      } else device[name] = value;
-    });
-    if (device.deviceIds.length === 0) {
-      const message = `has no identifier: fill in at least one of ${header.filter((name) => kinds.has(name)).join(", ")}`;
-      yield { line, problems: [{ line, rule: "required", message }] };
-      continue;
-    }
-    const columnOf = (path: string) => {
-      const id = /^\/deviceIds\/(\d+)/.exec(path);
-      if (id) return idColumns[Number(id[1])] ?? "deviceIds";
-      return path.replace(/^\//, "") || "the row";
-    };
-    const problems = rowProblems(line, check(device), columnOf).map((problem) => {
-      const value = problem.column === undefined ? undefined : record[header!.indexOf(problem.column)];
-      return value === undefined ? problem : { ...problem, value };
-    });
-    yield problems.length > 0 ? { line, read: device, problems } : { line, device, read: device, problems };
+    this.records.push(record as string[]);
+    this.lines.push(this.info.lines);
+    return true;
   }
-  if (!header) throw new InputError(`${file}: the file is empty (expected a header row, then one device a row)`);
+
+  private flushBatch(): void {
+    if (this.records.length === 0) return;
+    super.push({ records: this.records, lines: this.lines });
+    this.records = [];
+    this.lines = [];
+  }
+
+  override _transform(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    super._transform(chunk, encoding, (error?: Error | null) => {
+      this.flushBatch();
+      callback(error);
+    });
+  }
+
+  override _flush(callback: (error?: Error | null) => void): void {
+    super._flush((error?: Error | null) => {
+      this.flushBatch();
+      callback(error);
+    });
+  }
 }
 
-/** JSON Lines rows: each non-empty line a device object, checked as the spec defines it. */
-async function* jsonLinesRows(file: string, check: DeviceCheck): AsyncGenerator<InputRow> {
+/** The columns of a CSV header, checked: which are identifiers (their kind) and which fields. */
+function csvColumns(file: string, operation: InputOperation, record: string[], line: number) {
+  const header = record.map((name) => name.trim());
+  const allowed = allowedColumns(operation);
+  const unknown = header.filter((name) => !allowed.includes(name));
+  if (unknown.length > 0) {
+    throw new InputError(
+      `${file}, line ${line}: unknown column ${unknown.map((name) => `"${name}"`).join(", ")}; ` +
+        `the columns allowed for ${operation} are ${allowed.join(", ")} (identifier kinds in lower case)`,
+    );
+  }
+  const repeated = header.find((name, i) => header.indexOf(name) !== i);
+  if (repeated) throw new InputError(`${file}, line ${line}: column "${repeated}" is given twice`);
+  const kinds = new Set<string>(deviceIdKinds);
+  const ids = header.flatMap((name, i) => (kinds.has(name) ? [i] : []));
+  const fields = header.flatMap((name, i) => (kinds.has(name) ? [] : [i]));
+  if (ids.length === 0) {
+    throw new InputError(
+      `${file}, line ${line}: no identifier column; the header needs at least one of ${deviceIdKinds.join(", ")}`,
+    );
+  }
+  return { header, ids, fields };
+}
+
+/** CSV rows, a batch at a time: the header names the columns; each row becomes a device of its non-empty cells. */
+async function* csvRows(file: string, operation: InputOperation, check: DeviceCheck): AsyncGenerator<InputRow[]> {
+  const options = { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true };
+  const parser = createReadStream(file).pipe(new RecordBatches(options));
+  let columns: ReturnType<typeof csvColumns> | undefined;
+  for await (const batch of parser as AsyncIterable<{ records: string[][]; lines: number[] }>) {
+    const rows: InputRow[] = [];
+    // The rows with a device to check, and their devices.
+    const checkedRows: InputRow[] = [];
+    const checkedRecords: string[][] = [];
+    const devices: InputDevice[] = [];
+    for (let r = 0; r < batch.records.length; r++) {
+      const record = batch.records[r]!;
+      const line = batch.lines[r]!;
+      if (!columns) {
+        columns = csvColumns(file, operation, record, line);
+        continue;
+      }
+      const { header, ids, fields } = columns;
+      if (record.length > header.length) {
+        rows.push({
+          line,
+          problems: [{ line, rule: "columns", message: `has ${record.length} cells, the header ${header.length}` }],
+        });
+        continue;
+      }
+      const deviceIds: { kind: string; id: string }[] = [];
+      for (const i of ids) {
+        const id = record[i];
+        if (id !== undefined && id !== "") deviceIds.push({ kind: header[i]!, id });
+      }
+      if (deviceIds.length === 0) {
+        const message = `has no identifier: fill in at least one of ${ids.map((i) => header[i]).join(", ")}`;
+        rows.push({ line, problems: [{ line, rule: "required", message }] });
+        continue;
+      }
+      const device: InputDevice = { deviceIds };
+      for (const i of fields) {
+        const value = record[i];
+        if (value !== undefined && value !== "") device[header[i]!] = value;
+      }
+      const row: InputRow = { line, device, read: device, problems: [] };
+      rows.push(row);
+      checkedRows.push(row);
+      checkedRecords.push(record);
+      devices.push(device);
+    }
+    const violations = check(devices);
+    violations.forEach((found, i) => {
+      if (!found || found.length === 0) return;
+      const row = checkedRows[i]!;
+      const record = checkedRecords[i]!;
+      const idColumns = row.read!.deviceIds.map((id) => id.kind);
+      const columnOf = (path: string) => {
+        const id = /^\/deviceIds\/(\d+)/.exec(path);
+        if (id) return idColumns[Number(id[1])] ?? "deviceIds";
+        return path.replace(/^\//, "") || "the row";
+      };
+      const problems = rowProblems(row.line, found, columnOf).map((problem) => {
+        const value = problem.column === undefined ? undefined : record[columns!.header.indexOf(problem.column)];
+        return value === undefined ? problem : { ...problem, value };
+      });
+      if (problems.length > 0) {
+        delete row.device;
+        row.problems = problems;
+      }
+    });
+    if (rows.length > 0) yield rows;
+  }
+  if (!columns) throw new InputError(`${file}: the file is empty (expected a header row, then one device a row)`);
+}
+
+/** Lines of JSON read together (checked in one go). */
+const jsonLinesBatch = 1000;
+
+/** JSON Lines rows, a batch at a time: each non-empty line a device object, checked as the spec defines it. */
+async function* jsonLinesRows(file: string, check: DeviceCheck): AsyncGenerator<InputRow[]> {
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   let line = 0;
+  let rows: InputRow[] = [];
+  let parsed: { row: InputRow; device: InputDevice }[] = [];
+  const settle = (): InputRow[] => {
+    const violations = check(parsed.map(({ device }) => device));
+    parsed.forEach(({ row, device }, i) => {
+      const problems = rowProblems(row.line, violations[i] ?? [], (path) => path.replace(/^\//, "") || "the device");
+      if (Array.isArray(device?.deviceIds)) row.read = device;
+      if (problems.length > 0) row.problems = problems;
+      else row.device = device;
+    });
+    const settled = rows;
+    rows = [];
+    parsed = [];
+    return settled;
+  };
   for await (const text of lines) {
     line += 1;
     if (text.trim() === "") continue;
@@ -183,24 +291,30 @@ async function* jsonLinesRows(file: string, check: DeviceCheck): AsyncGenerator<
     try {
       device = JSON.parse(text) as InputDevice;
     } catch {
-      yield { line, problems: [{ line, rule: "json", message: "is not valid JSON (one device object a line)" }] };
+      rows.push({ line, problems: [{ line, rule: "json", message: "is not valid JSON (one device object a line)" }] });
       continue;
     }
-    const problems = rowProblems(line, check(device), (path) => path.replace(/^\//, "") || "the device");
-    const read = Array.isArray(device?.deviceIds) ? { read: device } : {};
-    yield problems.length > 0 ? { line, ...read, problems } : { line, device, ...read, problems };
+    const row: InputRow = { line, problems: [] };
+    rows.push(row);
+    parsed.push({ row, device });
+    if (rows.length >= jsonLinesBatch) yield settle();
   }
+  if (rows.length > 0) yield settle();
 }
 
-/** Every row of the file, in order: a device, or its problems. */
-export async function* readRows(
+/** Every row of the file, in order, a batch at a time: a device, or its problems. */
+export async function* readRowBatches(
   file: string,
   operation: InputOperation,
   check: DeviceCheck,
-  { lines = true }: { lines?: boolean } = {},
-): AsyncGenerator<InputRow> {
+): AsyncGenerator<InputRow[]> {
   await checkReadable(file);
-  yield* isJsonLines(file) ? jsonLinesRows(file, check) : csvRows(file, operation, check, lines);
+  yield* isJsonLines(file) ? jsonLinesRows(file, check) : csvRows(file, operation, check);
+}
+
+/** Every row of the file, in order: a device, or its problems. */
+export async function* readRows(file: string, operation: InputOperation, check: DeviceCheck): AsyncGenerator<InputRow> {
+  for await (const rows of readRowBatches(file, operation, check)) yield* rows;
 }
 
 /** The valid devices of the file, in order, leaving out the lines `invalidLines` names (duplicates). */
@@ -210,9 +324,8 @@ export async function* readDevices(
   check: DeviceCheck,
   invalidLines: ReadonlySet<number>,
 ): AsyncGenerator<InputDevice> {
-  // Without lines to leave out, rows need no line number.
-  for await (const row of readRows(file, operation, check, { lines: invalidLines.size > 0 })) {
-    if (row.device && !invalidLines.has(row.line)) yield row.device;
+  for await (const rows of readRowBatches(file, operation, check)) {
+    for (const row of rows) if (row.device && !invalidLines.has(row.line)) yield row.device;
   }
 }
 
@@ -228,17 +341,36 @@ export interface InputScan {
   kinds: string[];
 }
 
-// Two 32-bit FNV-1a hashes of an identifier, as one 53-bit number: equal identifiers always
-// hash alike; different ones collide with a chance of about 2^-53 per pair (then confirmed).
-function identifierHash(key: string): number {
-  let low = 0x811c9dc5;
-  let high = 0x01000193;
-  for (let i = 0; i < key.length; i++) {
-    const code = key.charCodeAt(i);
-    low = Math.imul(low ^ code, 0x01000193) >>> 0;
-    high = Math.imul(high ^ code, 0x5bd1e995) >>> 0;
-  }
-  return (high & 0x1fffff) * 2 ** 32 + low;
+// Two 32-bit FNV-1a hashes of an identifier's key (`deviceIdKey`: `kind:id`, the kind in lower
+// case), as one 53-bit number: equal identifiers always hash alike; different ones collide with a
+// chance of about 2^-53 per pair (then confirmed). The hashes of each kind's `kind:` are kept, so
+// only the identifier's own characters are hashed per device, and no key string is built.
+function identifierHasher(): (kind: string, id: string) => number {
+  const kindHashes = new Map<string, [low: number, high: number]>();
+  const kindHash = (kind: string): [low: number, high: number] => {
+    let state = kindHashes.get(kind);
+    if (state) return state;
+    let low = 0x811c9dc5;
+    let high = 0x01000193;
+    const prefix = `${kind.toLowerCase()}:`;
+    for (let i = 0; i < prefix.length; i++) {
+      const code = prefix.charCodeAt(i);
+      low = Math.imul(low ^ code, 0x01000193) >>> 0;
+      high = Math.imul(high ^ code, 0x5bd1e995) >>> 0;
+    }
+    state = [low, high];
+    kindHashes.set(kind, state);
+    return state;
+  };
+  return (kind, id) => {
+    let [low, high] = kindHash(kind);
+    for (let i = 0; i < id.length; i++) {
+      const code = id.charCodeAt(i);
+      low = Math.imul(low ^ code, 0x01000193) >>> 0;
+      high = Math.imul(high ^ code, 0x5bd1e995) >>> 0;
+    }
+    return (high & 0x1fffff) * 2 ** 32 + low;
+  };
 }
 
 /**
@@ -249,25 +381,29 @@ function identifierHash(key: string): number {
 export async function scanInput(file: string, operation: InputOperation, check: DeviceCheck): Promise<InputScan> {
   const problems: RowProblem[] = [];
   const invalidLines = new Set<number>();
+  const identifierHash = identifierHasher();
   let hashes = new Float64Array(1 << 16);
   let hashCount = 0;
   let rows = 0;
   const kindsSeen = new Set<string>();
-  for await (const row of readRows(file, operation, check)) {
-    rows += 1;
-    for (const id of row.read?.deviceIds ?? []) if (typeof id?.kind === "string") kindsSeen.add(id.kind);
-    if (!row.device) {
-      problems.push(...row.problems);
-      invalidLines.add(row.line);
-      continue;
-    }
-    for (const id of row.device.deviceIds) {
-      if (hashCount === hashes.length) {
-        const grown = new Float64Array(hashes.length * 2);
-        grown.set(hashes);
-        hashes = grown;
+  for await (const batch of readRowBatches(file, operation, check)) {
+    rows += batch.length;
+    for (const row of batch) {
+      const ids = row.read?.deviceIds;
+      if (Array.isArray(ids)) for (const id of ids) if (typeof id?.kind === "string") kindsSeen.add(id.kind);
+      if (!row.device) {
+        problems.push(...row.problems);
+        invalidLines.add(row.line);
+        continue;
       }
-      hashes[hashCount++] = identifierHash(deviceIdKey(id));
+      for (const id of row.device.deviceIds) {
+        if (hashCount === hashes.length) {
+          const grown = new Float64Array(hashes.length * 2);
+          grown.set(hashes);
+          hashes = grown;
+        }
+        hashes[hashCount++] = identifierHash(id.kind, id.id);
+      }
     }
   }
   if (rows === 0) throw new InputError(`${file}: no devices (expected one device a row after the header)`);
@@ -280,8 +416,8 @@ export async function scanInput(file: string, operation: InputOperation, check: 
     for await (const row of readRows(file, operation, check)) {
       if (!row.device) continue;
       for (const id of row.device.deviceIds) {
+        if (!suspects.has(identifierHash(id.kind, id.id))) continue;
         const key = deviceIdKey(id);
-        if (!suspects.has(identifierHash(key))) continue;
         const first = firstLine.get(key);
         if (first === undefined) firstLine.set(key, row.line);
         else if (first !== row.line && !invalidLines.has(row.line)) {

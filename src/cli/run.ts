@@ -279,15 +279,39 @@ async function* reportRows(
   }
 }
 
+/**
+ * The summary without reading the input again, when no device needs its row: no report file and
+ * no device result in the journal (`--no-wait`). Each valid device's outcome then follows from its
+ * chunk alone, as `reportRow` decides it; the invalid rows are the scan's.
+ */
+function summaryOfChunks(
+  settings: RunSettings,
+  scan: InputScan,
+  journal: Pick<Journal, "chunks" | "results">,
+): Summary | undefined {
+  if (settings.report !== undefined || journal.results.size > 0 || !(settings.chunkSize > 0)) return undefined;
+  const summary: Summary = { total: scan.deviceCount + scan.invalidLines.size, sources: {} };
+  if (scan.invalidLines.size > 0) summary.invalid = scan.invalidLines.size;
+  for (let index = 0; index * settings.chunkSize < scan.deviceCount; index++) {
+    const devices = Math.min(settings.chunkSize, scan.deviceCount - index * settings.chunkSize);
+    const chunk = journal.chunks.get(index);
+    const outcome =
+      !chunk || chunk.status === "sending" ? "not-sent" : chunk.status === "failed" ? "failed" : "accepted";
+    summary[outcome] = (summary[outcome] ?? 0) + devices;
+    if (outcome === "failed") summary.sources.response = (summary.sources.response ?? 0) + devices;
+  }
+  return summary;
+}
+
 /** Writes the report, prints the summary and says how the command exits. */
 async function finish(
   settings: RunSettings,
   ctx: RunContext,
-  rows: AsyncIterable<ReportRow>,
+  rows: AsyncIterable<ReportRow> | Summary,
   kinds: readonly string[],
   sendOnly: boolean,
 ): Promise<number> {
-  const summary: Summary = await writeReport(settings.report, kinds, rows);
+  const summary: Summary = "total" in rows ? rows : await writeReport(settings.report, kinds, rows);
   ctx.out(formatSummary(summary));
   const sources = Object.entries(summary.sources)
     .map(([source, count]) => `${count} by ${source}`)
@@ -448,7 +472,8 @@ export async function runCommand(settings: RunSettings, ctx: RunContext): Promis
       });
       for (const result of results) journal.result(result);
     }
-    return await finish(settings, ctx, reportRows(settings, scan, journal), scan.kinds, !waits);
+    const rows = summaryOfChunks(settings, scan, journal) ?? reportRows(settings, scan, journal);
+    return await finish(settings, ctx, rows, scan.kinds, !waits);
   } finally {
     collector?.close();
     await listener?.close().catch((error: unknown) => {

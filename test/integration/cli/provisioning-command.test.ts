@@ -66,6 +66,21 @@ async function startTenChunkRun(ms: number, accepted: number) {
 }
 
 describe("thingspace-m2m activate", () => {
+  it("--no-wait without a report counts the same summary as with one (each device's outcome from its chunk)", async () => {
+    const simulator = await slowSimulator(0);
+    const { file } = scratch();
+    const input = writeDevicesCsv(file("devices.csv"), 250);
+    writeFileSync(input, `${readFileSync(input, "utf8")}12345,89140000000000009999\n`);
+    const args = ["activate", input, ...plan, "--chunk-size", "100", "--no-wait", "--skip-invalid", "--restart"];
+    const env = simulatorEnv(simulator.url);
+    const alone = await runCommand(args, env);
+    const withReport = await runCommand([...args, "--report", file("report.csv")], env);
+    const summaryOf = (stdout: string) => stdout.split("\n").filter((line) => /^(devices|results) /.test(line));
+    expect(summaryOf(alone.stdout)).toEqual(["devices    251: 250 accepted, 1 invalid"]);
+    expect(summaryOf(withReport.stdout)).toEqual(summaryOf(alone.stdout));
+    expect([alone.code, withReport.code]).toEqual([1, 1]);
+  });
+
   it("a bad row on a known line: exit 2, the message names line, column, value and rule; nothing is sent", async () => {
     const simulator = await slowSimulator(0);
     const { file } = scratch();

@@ -37,6 +37,21 @@ describe("scanInput", () => {
     expect(scan.kinds).toEqual(["imei", "iccid"]);
   });
 
+  it("finds each bad row among many valid ones, by its own line, even after a quoted cell over two lines", async () => {
+    const rows = Array.from({ length: 3000 }, (_, n) => `${350000000000000 + n},${89140000000000000000n + BigInt(n)}`);
+    rows[1] = `"35000000000000\n1",89140000000000000001`; // one row over lines 3 and 4
+    rows[1499] = "35000000000149X,89140000000000001499";
+    rows[1500] = "350000000001500,8914000000000000150X";
+    const csv = file("many.csv", `imei,iccid\n${rows.join("\n")}\n`);
+    const scan = await scanInput(csv, "activateDevices", activate);
+    expect(scan.problems.map(({ line, column, rule }) => `${line} ${column} ${rule}`)).toEqual([
+      "4 imei pattern",
+      "1502 imei pattern",
+      "1503 iccid pattern",
+    ]);
+    expect(scan.deviceCount).toBe(2997);
+  });
+
   it("a device given twice is a bad row that names the first line", async () => {
     const csv = file(
       "twice.csv",
