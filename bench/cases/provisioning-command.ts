@@ -160,7 +160,7 @@ export const provisioningCommand: BenchCase = {
         ],
         met: ratio(simulated) <= 1.1 && memoryRatio < 1.25,
         note:
-          "The command, the simulator and the stub run in processes of their own, on this machine's 2 cores (shared with other work while it ran). " +
+          "The command, the simulator and the stub run in processes of their own, on this machine's 2 cores. " +
           "With the pacer counting a slot from its answer, the second hundred requests start a window after the first hundred's answers: the sending takes the floor plus however long the first hundred take to be answered, so it is bounded by how fast the command and the endpoint get 100 requests of 10,000 devices through (reading 1,000,000 CSV rows with csv-parse, building and checking each body; the simulator parsing, checking and storing them), not by the pacing; the CPU figures say where that time goes. " +
           "The command's memory does not grow with the file: it grows with what is in flight (up to 50 chunks of 10,000 devices with the default `--concurrency`, held while they wait for a pacing slot); the duplicate check's hashes (8 bytes an identifier, 32 MiB for 2,000,000 devices of two identifiers) live only during the check. " +
           "The whole command adds the check of every row before the first request: csv-parse reading the file once (its records a file chunk at a time, their lines from the parser's own count), the devices checked 200 to a body with the generated validator (a body with a violation checked again device by device), and 53-bit hashes for duplicates; with `--report`, or results to wait for, the file is read once more for the report.",
