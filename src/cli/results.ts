@@ -21,7 +21,10 @@ import type { DeviceResult } from "./journal.js";
 import { formatDuration, type Progress } from "./progress.js";
 
 /** The identifiers ThingSpace assigned or reported: what the report shows of a device. */
-function assigned(deviceIds: readonly { kind: string; id: string }[] | undefined, ipAddress: string | undefined) {
+export function assigned(
+  deviceIds: readonly { kind: string; id: string }[] | undefined,
+  ipAddress: string | undefined,
+) {
   const id = (kind: string) => deviceIds?.find((entry) => entry.kind.toLowerCase() === kind)?.id;
   const mdn = id("mdn");
   const msisdn = id("msisdn");
@@ -32,33 +35,35 @@ function assigned(deviceIds: readonly { kind: string; id: string }[] | undefined
   };
 }
 
-/** A device's result from its callback. */
+/** A device's result from its callback (the parsed callback's payload is typed by its `kind`). */
 function fromCallback(key: string, callback: ParsedCallback): DeviceResult {
   const base = { key, source: "callback" as const, requestId: callback.requestId };
-  const payload = callback.payload as {
-    deviceResponse?: {
-      activateResponse?: { deviceIds?: { kind: string; id: string }[]; ipAddress?: string; state?: string };
-      goToStateResponse?: { deviceIds?: { kind: string; id: string }[]; ipAddress?: string; stateName?: string };
-    };
-    faultResponse?: { faultcode?: string; faultstring?: string };
-  };
-  if (callback.outcome === "failed") {
-    const fault = payload.faultResponse ?? {};
-    return {
-      ...base,
-      outcome: "failed",
-      ...(fault.faultcode ? { faultCode: fault.faultcode } : {}),
-      ...(fault.faultstring ? { faultText: fault.faultstring } : {}),
-    };
+  switch (callback.kind) {
+    case "activateSucceeded": {
+      const { deviceIds, ipAddress, state } = callback.payload.deviceResponse.activateResponse;
+      const ids = [...(deviceIds ?? []), ...callback.allDeviceIds];
+      return { ...base, outcome: "succeeded", ...(state ? { state } : {}), ...assigned(ids, ipAddress) };
+    }
+    case "goToStateSucceeded": {
+      const { deviceIds, ipAddress, stateName } = callback.payload.deviceResponse.goToStateResponse;
+      const ids = [...(deviceIds ?? []), ...callback.allDeviceIds];
+      return { ...base, outcome: "succeeded", ...(stateName ? { state: stateName } : {}), ...assigned(ids, ipAddress) };
+    }
+    case "activateFailed":
+    case "goToStateFailed":
+    case "deviceFailed": {
+      const { faultcode, faultstring } = callback.payload.faultResponse;
+      return {
+        ...base,
+        outcome: "failed",
+        ...(faultcode ? { faultCode: faultcode } : {}),
+        ...(faultstring ? { faultText: faultstring } : {}),
+      };
+    }
+    default:
+      // NIDD messages: the tracker keeps them beside a device's result, never as the result.
+      return { ...base, outcome: callback.outcome };
   }
-  const response = payload.deviceResponse?.activateResponse ?? payload.deviceResponse?.goToStateResponse;
-  const state = payload.deviceResponse?.activateResponse?.state ?? payload.deviceResponse?.goToStateResponse?.stateName;
-  return {
-    ...base,
-    outcome: "succeeded",
-    ...(state ? { state } : {}),
-    ...assigned([...(response?.deviceIds ?? []), ...callback.allDeviceIds], response?.ipAddress),
-  };
 }
 
 /** Collects the results of the chunks ThingSpace accepted. */

@@ -34,7 +34,7 @@ import { fileDigest, jsonDigest, openJournal, type Journal } from "./journal.js"
 import { formatDuration, type Progress } from "./progress.js";
 import type { RunSettings } from "./program.js";
 import { formatSummary, reportRow, writeReport, type ReportRow, type Summary } from "./report.js";
-import { createResultCollector, type ResultCollector } from "./results.js";
+import { assigned, createResultCollector, type ResultCollector } from "./results.js";
 
 /** What a run talks to: its progress, its summary lines, and the signals of Ctrl-C. */
 export interface RunContext {
@@ -340,11 +340,9 @@ async function reconcileFile(settings: RunSettings, ctx: RunContext, connection:
     const found = await connection.client.lookUpDevices(batch, expectedState ? { expectedState } : {});
     for (const { device, found: finding, state, listed } of found) {
       const outcome = finding === "in-state" ? "succeeded" : finding === "other-state" ? "failed" : finding;
-      const id = (kind: string) => listed?.deviceIds?.find((entry) => entry.kind.toLowerCase() === kind)?.id;
       const key = deviceKey(device.deviceIds);
-      const assigned = { mdn: id("mdn"), msisdn: id("msisdn"), ipAddress: listed?.ipAddress, state };
-      const present = Object.fromEntries(Object.entries(assigned).filter(([, value]) => value !== undefined));
-      results.results.set(key, { key, outcome, source: "reconciliation", ...present });
+      const ids = assigned(listed?.deviceIds, listed?.ipAddress);
+      results.results.set(key, { key, outcome, source: "reconciliation", ...(state ? { state } : {}), ...ids });
     }
     done += batch.length;
     phase.update(done);

@@ -96,16 +96,22 @@ describe("RollingWindowPacer", () => {
   });
 });
 
+/** A client paced at `limit` activates a window (no margin), and when each activate started (ms from the fake clock's start). */
+function clientRecordingActivateStarts(limit: number) {
+  const sent: number[] = [];
+  const { client, clock } = mockedClient(server, {
+    pacing: { limit, marginMs: 0 },
+    fetch: (request) => {
+      if (request.url.endsWith("/activate")) sent.push(clock.now() - 1_700_000_000_000);
+      return fetch(request);
+    },
+  });
+  return { client, clock, sent };
+}
+
 describe("pacing of the client's activate requests", () => {
   it("sends at most `limit` activate requests per rolling minute, waiting on the injected clock", async () => {
-    const sent: number[] = [];
-    const { client, clock } = mockedClient(server, {
-      pacing: { limit: 3, marginMs: 0 },
-      fetch: (request) => {
-        if (request.url.endsWith("/activate")) sent.push(clock.now() - 1_700_000_000_000);
-        return fetch(request);
-      },
-    });
+    const { client, clock, sent } = clientRecordingActivateStarts(3);
     let answered = 0;
     server.use(http.post(`${m2m}/devices/actions/activate`, () => HttpResponse.json({ requestId: `r${++answered}` })));
     const answers = await Promise.all(
@@ -117,14 +123,7 @@ describe("pacing of the client's activate requests", () => {
   });
 
   it("counts an activate request from its answer: the next window starts after the answer, not the start", async () => {
-    const sent: number[] = [];
-    const { client, clock } = mockedClient(server, {
-      pacing: { limit: 2, marginMs: 0 },
-      fetch: (request) => {
-        if (request.url.endsWith("/activate")) sent.push(clock.now() - 1_700_000_000_000);
-        return fetch(request);
-      },
-    });
+    const { client, clock, sent } = clientRecordingActivateStarts(2);
     server.use(
       http.post(`${m2m}/devices/actions/activate`, () => {
         clock.advance(2_000); // ThingSpace takes 2 s to answer
