@@ -62,5 +62,6 @@ export type {
   ReconciledOutcome,
   ReconcileReport,
 } from "./reconcile.js";
+export type { LookupFinding } from "../shared/lookup-finding.js";
 export type { Clock } from "../shared/clock.js";
 export type { Violation } from "../shared/violations.js";

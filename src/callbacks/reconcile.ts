@@ -12,6 +12,7 @@
  * at a time, and the automatic runs after `reconcileAfterMs` of quiet.
  */
 import { startTimer, type Clock } from "../shared/clock.js";
+import type { LookupFinding } from "../shared/lookup-finding.js";
 import type { ParsedCallback } from "./types.js";
 
 /** A device as a request lists it: the shape of the client's batch chunks' devices. */
@@ -61,9 +62,7 @@ export interface DeviceLookup {
   lookUpDevices(
     devices: readonly ExpectedDevice[],
     options: { readonly accountName?: string; readonly expectedState?: string; readonly signal?: AbortSignal },
-  ): Promise<
-    readonly { readonly found: "in-state" | "pending" | "other-state" | "not-found"; readonly state?: string }[]
-  >;
+  ): Promise<readonly { readonly found: LookupFinding; readonly state?: string }[]>;
   /** Where a request stands (`Pending`, `Success`, `Failure`); optional, it tells a device not yet changed from one that failed. */
   getRequestStatus?(
     requestId: string,

@@ -77,14 +77,23 @@ export interface AccountCallOptions extends CallOptions {
   accountName?: Schemas["AccountName"];
 }
 
-/** Options of {@link ThingSpaceClient.lookUpDevices}. */
-export interface LookUpOptions extends AccountCallOptions {
-  /**
-   * The state that means the request took effect: a goToState's `stateName`. Without it, a
-   * device counts as `in-state` when it is in service (an activation).
-   */
-  expectedState?: string;
-}
+/** Options of {@link ThingSpaceClient.lookUpDevices}: what the request aimed for is `exists` or `expectedState`, not both. */
+export type LookUpOptions = AccountCallOptions &
+  (
+    | {
+        /**
+         * The state that means the request took effect: a goToState's `stateName`. Without it
+         * (and without `exists`), a device counts as `in-state` when it is in service (an activation).
+         */
+        expectedState?: string;
+        exists?: never;
+      }
+    | {
+        /** The request was an add: a device counts as `in-state` when ThingSpace lists it at all, in any state. */
+        exists: true;
+        expectedState?: never;
+      }
+  );
 
 /**
  * The ThingSpace M2M client. Methods validate their body, send it with both tokens, and return
@@ -132,8 +141,10 @@ export interface ThingSpaceClient {
   /**
    * Looks devices up with as few `listDevices` queries as their identifiers allow (one per run of
    * up to 100 consecutive identifiers, one per lone device) and says for each, in the order
-   * given, whether ThingSpace lists it in the expected state (`in-state`), still changing
-   * (`pending`), in another state or not at all. What the callback tracker's `reconcile` calls.
+   * given, whether ThingSpace lists it as the request leaves it (`in-state`: in service, in
+   * `expectedState`, or at all with `exists: true`), still changing (`pending`), in another state
+   * or not at all. `effectOfFinding` says which finding means the request took effect. What the
+   * callback tracker's `reconcile` calls.
    */
   lookUpDevices<Device extends IdentifiedDevice>(
     devices: readonly Device[],
@@ -401,12 +412,8 @@ export function createThingSpaceClient(options: ThingSpaceClientOptions): ThingS
       );
     },
     lookUpDevices(devices, options = {}) {
-      const aim =
-        options.expectedState === undefined
-          ? { kind: "active" as const }
-          : { kind: "state" as const, stateName: options.expectedState };
       const pages: ListAllPages = (query) => listAllPages(query, options.signal);
-      return lookUpDevices(pages, devices, aim, options.accountName ?? settings.accountName);
+      return lookUpDevices(pages, devices, options, options.accountName ?? settings.accountName);
     },
     checkOutcome(error, options = {}) {
       const pages: ListAllPages = (query) => listAllPages(query, options.signal);

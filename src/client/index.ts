@@ -18,12 +18,13 @@ export {
 } from "./client.js";
 export { callbackServiceNames, type AnyCallbackServiceName } from "../shared/callback-services.js";
 export {
+  effectOfFinding,
   type DeviceEffect,
   type DeviceLookupResult,
   type ListedDevice,
-  type LookupFinding,
   type OutcomeCheck,
 } from "./lookup.js";
+export type { LookupFinding } from "../shared/lookup-finding.js";
 export {
   defaultBaseUrl,
   defaultTimeoutMs,

@@ -12,21 +12,13 @@
  * while scattered devices never cost more than one query each. Queries go one at a time.
  */
 import { deviceIdKey } from "../shared/device-key.js";
+import type { LookupFinding } from "../shared/lookup-finding.js";
 import { maxDevicesPerListPage, type Schemas } from "../shared/spec.js";
 import type { IdentifiedDevice } from "./batching.js";
 import { OutcomeUnknownError, ThingSpaceError, type CallTarget } from "./errors.js";
 
 /** A device as ThingSpace lists it. */
 export type ListedDevice = Schemas["ListedDevice"];
-
-/**
- * What ThingSpace lists for one device, against the state the request aimed for:
- * - `in-state`: listed in that state (for an activation: in service, neither pre-active nor deactivated);
- * - `pending`: listed as still changing (`pending activation`: ThingSpace is carrying the request out);
- * - `other-state`: listed in another state;
- * - `not-found`: the account does not list it.
- */
-export type LookupFinding = "in-state" | "pending" | "other-state" | "not-found";
 
 /** One device looked up. */
 export interface DeviceLookupResult<Device extends IdentifiedDevice = IdentifiedDevice> {
@@ -39,9 +31,14 @@ export interface DeviceLookupResult<Device extends IdentifiedDevice = Identified
   readonly listed?: ListedDevice;
 }
 
-/** What a request aimed for: the device exists (add), is in service (activate), or is in a state (goToState). */
-export type LookupAim =
-  { readonly kind: "exists" } | { readonly kind: "active" } | { readonly kind: "state"; readonly stateName: string };
+/**
+ * What a request aimed for, as `lookUpDevices`' options say it: the device exists (`exists`, an
+ * add), is in `expectedState` (a goToState), or, with neither, is in service (an activation).
+ */
+export interface LookupAim {
+  readonly exists?: boolean | undefined;
+  readonly expectedState?: string | undefined;
+}
 
 /** Runs one list query to its last page: `client.listDevices`. */
 export type ListAllPages = (query: Schemas["ListDevicesRequest"]) => AsyncIterable<Schemas["ListDevicesResponse"]>;
@@ -54,10 +51,12 @@ const notInService = new Set(["preactive", "deactive", "deactivated"]);
 
 /** What a listed state says about the aim. */
 export function findingFor(state: string | undefined, aim: LookupAim): LookupFinding {
-  if (aim.kind === "exists") return "in-state";
+  if (aim.exists) return "in-state";
   const current = normalized(state ?? "");
   if (current.startsWith("pending")) return "pending";
-  if (aim.kind === "state") return current === normalized(aim.stateName) ? "in-state" : "other-state";
+  if (aim.expectedState !== undefined) {
+    return current === normalized(aim.expectedState) ? "in-state" : "other-state";
+  }
   return current === "" || notInService.has(current) ? "other-state" : "in-state";
 }
 
@@ -173,12 +172,19 @@ export interface OutcomeCheck {
   readonly devices: readonly DeviceEffect[];
 }
 
-const effectOf: Record<LookupFinding, DeviceEffect["outcome"]> = {
+/**
+ * What each finding says of the call that aimed for it: the one table `checkOutcome` reads,
+ * public so that whoever looks a call's devices up with `lookUpDevices` (its aim given as
+ * `exists` or `expectedState`) concludes the same. Only after `no-effect` does sending the call
+ * again repeat nothing: `pending` is ThingSpace still carrying it out. Frozen, since changing it
+ * would change what `checkOutcome` answers.
+ */
+export const effectOfFinding: Readonly<Record<LookupFinding, DeviceEffect["outcome"]>> = Object.freeze({
   "in-state": "took-effect",
   pending: "pending",
   "other-state": "no-effect",
   "not-found": "no-effect",
-};
+});
 
 /**
  * Looks up the devices of a call whose outcome is unknown and says, per device, whether it took
@@ -208,18 +214,13 @@ export async function checkOutcome(
       { operationId },
     );
   }
-  const aim: LookupAim =
-    operationId === "addDevices"
-      ? { kind: "exists" }
-      : target.stateName !== undefined
-        ? { kind: "state", stateName: target.stateName }
-        : { kind: "active" };
+  const aim = { exists: operationId === "addDevices", expectedState: target.stateName };
   const results = await lookUpDevices(listAllPages, target.devices, aim, target.accountName ?? accountName);
-  const devices = results.map(({ device, found, state, listed }) => ({
+  // A result holds `state` and `listed` only when ThingSpace lists them: they pass as they are.
+  const devices = results.map(({ device, found, ...listing }) => ({
     device,
-    outcome: effectOf[found],
-    ...(state === undefined ? {} : { state }),
-    ...(listed === undefined ? {} : { listed }),
+    outcome: effectOfFinding[found],
+    ...listing,
   }));
   const count = (outcome: DeviceEffect["outcome"]) => devices.filter((device) => device.outcome === outcome).length;
   const overall: OutcomeCheck["overall"] =
