@@ -35,6 +35,7 @@ import { formatDuration, type Progress } from "./progress.js";
 import type { RunSettings } from "./program.js";
 import { formatSummary, reportRow, writeReport, type ReportRow, type Summary } from "./report.js";
 import { assigned, createResultCollector, type ResultCollector } from "./results.js";
+import { settleUnknownChunks } from "./settle.js";
 
 /** What a run talks to: its progress, its summary lines, and the signals of Ctrl-C. */
 export interface RunContext {
@@ -137,56 +138,6 @@ async function checkedInput(settings: RunSettings, check: ReturnType<typeof devi
 async function firstDevice(settings: RunSettings, scan: InputScan) {
   for await (const device of readDevices(settings.input, settings.operation, checked, scan.invalidLines)) return device;
   throw new InputError(`${settings.input}: no valid device to send`);
-}
-
-/** Each chunk's devices, for the indexes asked (the input read once more). */
-async function* chunksAt(
-  settings: RunSettings,
-  scan: InputScan,
-  indexes: ReadonlySet<number>,
-): AsyncGenerator<[number, InputDevice[]]> {
-  let position = 0;
-  let current: InputDevice[] = [];
-  for await (const device of readDevices(settings.input, settings.operation, checked, scan.invalidLines)) {
-    const index = Math.floor(position / settings.chunkSize);
-    if (indexes.has(index)) current.push(device);
-    position += 1;
-    if (position % settings.chunkSize === 0 && current.length > 0) {
-      yield [index, current];
-      current = [];
-    }
-  }
-  if (current.length > 0) yield [Math.floor((position - 1) / settings.chunkSize), current];
-}
-
-/** Whether a lookup shows that a chunk's request took effect (an add: the device exists). */
-function tookEffect(operation: SendingOperation, found: string): boolean {
-  return operation === "addDevices" ? found !== "not-found" : found === "in-state" || found === "pending";
-}
-
-/**
- * A resumed run's chunks that were sent without an answer recorded: their devices are looked up,
- * and a chunk any of whose devices shows the request's effect was accepted (never sent again);
- * the others are sent again.
- */
-async function settleUnknownChunks(
-  settings: RunSettings,
-  ctx: { client: ThingSpaceClient; journal: Journal; progress: Progress },
-  scan: InputScan,
-): Promise<void> {
-  const unknown = new Set([...ctx.journal.chunks].filter(([, chunk]) => chunk.status === "sending").map(([i]) => i));
-  if (unknown.size === 0) return;
-  const operation = settings.operation as SendingOperation;
-  const expectedState = operation === "goToState" ? settings.fields.stateName : undefined;
-  for await (const [index, devices] of chunksAt(settings, scan, unknown)) {
-    const found = await ctx.client.lookUpDevices(devices, expectedState ? { expectedState } : {});
-    const took = found.filter((result) => tookEffect(operation, result.found)).length;
-    const what = `chunk ${index}: sent by the earlier run, its answer never recorded; ${took} of ${devices.length} devices show it took effect`;
-    if (took > 0) {
-      ctx.journal.tookEffect(index);
-      ctx.progress.line(`${what}: not sent again`);
-    } else ctx.progress.line(`${what}: sending it again`);
-  }
 }
 
 /** The previous runs' accepted chunks, as the SDK's `skip` takes them (it checks each chunk's fingerprint). */
@@ -405,7 +356,8 @@ export async function runCommand(settings: RunSettings, ctx: RunContext): Promis
     ctx.progress.line(`journal    ${shown(settings.journal)}${settings.resume ? " (resumed)" : ""}`);
     if (scan.problems.length > 0)
       ctx.progress.line(`input      ${scan.invalidLines.size} invalid row(s) skipped (in the report)`);
-    await settleUnknownChunks(settings, { client, journal, progress: ctx.progress }, scan);
+    const inputDevices = readDevices(settings.input, operation, checked, scan.invalidLines);
+    await settleUnknownChunks(settings, { client, journal, progress: ctx.progress }, inputDevices);
 
     const waits = settings.wait !== false && operation !== "addDevices";
     if (waits) {
