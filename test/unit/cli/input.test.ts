@@ -17,9 +17,15 @@ const file = (name: string, text: string) => {
 };
 const activate = deviceCheck("activateDevices", { servicePlan: "m2m4g", mdnZipCode: "98801" });
 
+/** `text` written as `name`, then scanned as an activation's input. */
+async function scanned(name: string, text: string) {
+  const at = file(name, text);
+  return { at, scan: await scanInput(at, "activateDevices", activate) };
+}
+
 describe("scanInput", () => {
   it("names each bad row's line, column, value, rule and what is allowed", async () => {
-    const csv = file(
+    const { scan } = await scanned(
       "bad.csv",
       "imei,iccid,ipAddress\n" +
         "350000000000000,89140000000000000000,\n" +
@@ -27,7 +33,6 @@ describe("scanInput", () => {
         "35000000000000X,89140000000000000001,\n" +
         "350000000000002,,10.0.0.300\n",
     );
-    const scan = await scanInput(csv, "activateDevices", activate);
     expect(scan.problems.map(formatProblem)).toEqual([
       'line 4, column imei ("35000000000000X"): must be 15 or 16 digits (an IMEI) [pattern]',
       'line 5, column ipAddress ("10.0.0.300"): must be an IPv4 address: four numbers from 0 to 255 joined by dots, the first not 0 [format]',
@@ -42,8 +47,7 @@ describe("scanInput", () => {
     rows[1] = `"35000000000000\n1",89140000000000000001`; // one row over lines 3 and 4
     rows[1499] = "35000000000149X,89140000000000001499";
     rows[1500] = "350000000001500,8914000000000000150X";
-    const csv = file("many.csv", `imei,iccid\n${rows.join("\n")}\n`);
-    const scan = await scanInput(csv, "activateDevices", activate);
+    const { scan } = await scanned("many.csv", `imei,iccid\n${rows.join("\n")}\n`);
     expect(scan.problems.map(({ line, column, rule }) => `${line} ${column} ${rule}`)).toEqual([
       "4 imei pattern",
       "1502 imei pattern",
@@ -53,11 +57,10 @@ describe("scanInput", () => {
   });
 
   it("a device given twice is a bad row that names the first line", async () => {
-    const csv = file(
+    const { at: csv, scan } = await scanned(
       "twice.csv",
       "iccid,imei\n89140000000000000000,350000000000000\n89140000000000000001,350000000000001\n89140000000000000009,350000000000000\n",
     );
-    const scan = await scanInput(csv, "activateDevices", activate);
     expect(scan.problems.map(formatProblem)).toEqual([
       "line 4, column imei: repeats the device of line 2 (imei 350000000000000): each device once per file [unique]",
     ]);
@@ -68,14 +71,13 @@ describe("scanInput", () => {
   });
 
   it("reads JSON Lines as the spec's device objects, naming the field of a bad one", async () => {
-    const jsonl = file(
+    const { scan } = await scanned(
       "devices.jsonl",
       '{"deviceIds":[{"kind":"imei","id":"350000000000000"}],"ipAddress":"10.1.2.3"}\n' +
         "not json\n" +
         '{"deviceIds":[{"kind":"IMEI","id":"350000000000001"}]}\n' +
         '{"deviceIds":[{"kind":"imei","id":"350000000000002"}],"colour":"red"}\n',
     );
-    const scan = await scanInput(jsonl, "activateDevices", activate);
     expect(scan.problems.map(formatProblem)).toEqual([
       "line 2: is not valid JSON (one device object a line) [json]",
       'line 3, column deviceIds/0/kind: must be one of "esn", "meid", "imei", "iccid", "eid", "mdn", "msisdn", "imsi", "min" [enum]',
