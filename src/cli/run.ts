@@ -35,7 +35,7 @@ import { formatDuration, type Progress } from "./progress.js";
 import type { RunSettings } from "./program.js";
 import { formatSummary, reportRow, writeReport, type ReportRow, type Summary } from "./report.js";
 import { assigned, createResultCollector, type ResultCollector } from "./results.js";
-import { settleUnknownChunks } from "./settle.js";
+import { aimOf, settleUnknownChunks } from "./settle.js";
 
 /** What a run talks to: its progress, its summary lines, and the signals of Ctrl-C. */
 export interface RunContext {
@@ -357,12 +357,13 @@ export async function runCommand(settings: RunSettings, ctx: RunContext): Promis
     if (scan.problems.length > 0)
       ctx.progress.line(`input      ${scan.invalidLines.size} invalid row(s) skipped (in the report)`);
     const inputDevices = readDevices(settings.input, operation, checked, scan.invalidLines);
-    await settleUnknownChunks(settings, { client, journal, progress: ctx.progress }, inputDevices);
+    const aim = aimOf(operation, body);
+    await settleUnknownChunks(settings, aim, { client, journal, progress: ctx.progress }, inputDevices);
 
     const waits = settings.wait !== false && operation !== "addDevices";
     if (waits) {
       collector = createResultCollector(client, ctx.progress, {
-        ...(operation === "goToState" ? { expectedState: String(body.stateName) } : {}),
+        ...("expectedState" in aim ? { expectedState: aim.expectedState } : {}),
         lookupIntervalMs: settings.simulator ? 0 : 1000,
       });
     }

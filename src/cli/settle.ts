@@ -30,11 +30,13 @@ async function* chunksAt(
   if (current.length > 0) yield [Math.floor((position - 1) / chunkSize), current];
 }
 
-/** What the run's request aims for, as `lookUpDevices` takes it: an add, that the device exists. */
-function aimOf(settings: Pick<RunSettings, "operation" | "fields">): LookUpOptions {
-  if (settings.operation === "addDevices") return { exists: true };
-  const { stateName } = settings.fields;
-  return settings.operation === "goToState" && stateName ? { expectedState: stateName } : {};
+/**
+ * What the run's request aims for, as `lookUpDevices` takes it: an add, that the device exists; a
+ * goToState, the state its body names (from `--state-name` or the template); an activate, service.
+ */
+export function aimOf(operation: RunSettings["operation"], body: Readonly<Record<string, unknown>>): LookUpOptions {
+  if (operation === "addDevices") return { exists: true };
+  return operation === "goToState" && typeof body.stateName === "string" ? { expectedState: body.stateName } : {};
 }
 
 /**
@@ -44,13 +46,13 @@ function aimOf(settings: Pick<RunSettings, "operation" | "fields">): LookUpOptio
  * only when there is a chunk to settle.
  */
 export async function settleUnknownChunks(
-  settings: Pick<RunSettings, "operation" | "fields" | "chunkSize">,
+  settings: Pick<RunSettings, "chunkSize">,
+  aim: LookUpOptions,
   ctx: { client: ThingSpaceClient; journal: Journal; progress: Progress },
   devices: AsyncIterable<InputDevice>,
 ): Promise<void> {
   const unknown = new Set([...ctx.journal.chunks].filter(([, chunk]) => chunk.status === "sending").map(([i]) => i));
   if (unknown.size === 0) return;
-  const aim = aimOf(settings);
   for await (const [index, chunk] of chunksAt(devices, settings.chunkSize, unknown)) {
     const found = await ctx.client.lookUpDevices(chunk, aim);
     const took = found.filter((result) => effectOfFinding[result.found] !== "no-effect").length;
