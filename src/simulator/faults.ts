@@ -62,7 +62,11 @@ export interface SimulatorFaults {
   resetConnection?: RequestFault & { afterEffect?: boolean };
   /** The request takes effect, then the answer waits `ms` (a client timeout fires after the fact). */
   delayResponse?: RequestFault & { ms: number };
-  /** A per-device failure reported in the device's callback (`faultResponse`, status `Failed`). */
+  /**
+   * A per-device failure reported in the device's callback (`faultResponse`, status `Failed`).
+   * Asked as each device is carried out: for an activate, after its answer (a function that
+   * throws gives up the rest of that request's devices; its answer is already sent).
+   */
   deviceFault?: (device: DeviceFaultContext) => FaultResponse | undefined;
 }
 
