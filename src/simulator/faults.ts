@@ -85,7 +85,12 @@ export interface FaultInjector {
   oauthFailure(): number | undefined;
   resetConnection(operation: SimulatorOperation, afterEffect: boolean): boolean;
   delayResponse(operation: SimulatorOperation): number;
-  deviceFault(device: DeviceFaultContext): FaultResponse | undefined;
+  /** The injected fault of a device, if any (its context object is built only when a function is set). */
+  deviceFault(
+    operation: DeviceFaultContext["operation"],
+    accountName: string,
+    deviceIds: readonly DeviceId[],
+  ): FaultResponse | undefined;
 }
 
 function hits(fault: RequestFault, operation: SimulatorOperation): boolean {
@@ -155,7 +160,7 @@ export function createFaultInjector(initial: SimulatorFaults = {}, random: () =>
       use("delayResponse");
       return fault.ms;
     },
-    deviceFault: (device) => faults.deviceFault?.(device),
+    deviceFault: (operation, accountName, deviceIds) => faults.deviceFault?.({ operation, accountName, deviceIds }),
   };
   injector.set(initial);
   return injector;

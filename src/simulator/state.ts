@@ -332,6 +332,9 @@ export function createDeviceStore(clock: Clock): DeviceStore {
       const device: NumberedDevice = { accountName, deviceIds: [], state, number: ++lastNumber, addedAt };
       account(accountName).devices.push(device);
       for (const id of deviceIds) store.addId(device, id);
+      // Grown by push, the list keeps room for 16 more identifiers (V8 grows an array by half and
+      // 16): an exact copy, made before anything else holds the list.
+      device.deviceIds = device.deviceIds.slice();
       return device;
     },
     addId(device, { kind, id }) {

@@ -110,6 +110,8 @@ export const activateDevices: RouteHandler = async (request, context) => {
   return jsonResponse(answer);
 };
 
+const hasMdn = (deviceIds: readonly DeviceId[]): boolean => deviceIds.some(({ kind }) => kind === "mdn");
+
 type ActivateTarget = { deviceIds: DeviceId[]; ipAddress?: string };
 
 /** An activate request as it was accepted. */
@@ -131,7 +133,7 @@ function activation(context: SimulatorContext, accepted: AcceptedActivation): Ba
   const results: CallbackResult[] = [];
   const carrier = (payload: CallbackPayload) => results.push({ service: "CarrierService", accountName, payload });
   function activate({ deviceIds, ipAddress }: ActivateTarget): void {
-    const fault = context.faults.deviceFault({ operation: "activateDevices", accountName, deviceIds });
+    const fault = context.faults.deviceFault("activateDevices", accountName, deviceIds);
     if (fault) {
       carrier(deviceFailedPayload(requestId, deviceIds, fault));
       return;
@@ -146,17 +148,20 @@ function activation(context: SimulatorContext, accepted: AcceptedActivation): Ba
       );
       return;
     }
-    const device = known
-      ? context.devices.upsert(accountName, deviceIds, preActiveState)
-      : context.devices.create(accountName, deviceIds, preActiveState, accepted.arrivedAt);
+    let device;
+    if (known) {
+      device = context.devices.upsert(accountName, deviceIds, preActiveState);
+      if (!hasMdn(device.deviceIds)) context.devices.addId(device, { kind: "mdn", id: context.assignMdn() });
+    } else {
+      // A new device is created with its MDN: its list of identifiers is then made once.
+      const ids = hasMdn(deviceIds) ? deviceIds : [...deviceIds, { kind: "mdn" as const, id: context.assignMdn() }];
+      device = context.devices.create(accountName, ids, preActiveState, accepted.arrivedAt);
+    }
     device.state = activeState;
     device.servicePlan = body.servicePlan;
     device.ipAddress = ipAddress ?? device.ipAddress ?? context.assignIpAddress();
     if (body.devices && body.groupName !== undefined) device.groupName = body.groupName;
     if (body.customFields !== undefined) device.customFields = structuredClone(body.customFields);
-    if (!device.deviceIds.some(({ kind }) => kind === "mdn")) {
-      context.devices.addId(device, { kind: "mdn", id: context.assignMdn() });
-    }
     context.devices.markPending(device, settlesAt);
     carrier(activateSucceededPayload(requestId, deviceIds, device));
     const nidd = context.options.nidd?.({ accountName, deviceIds: device.deviceIds });
@@ -248,8 +253,7 @@ export const goToState: RouteHandler = async (request, context) => {
   for (const { deviceIds, ipAddress, device } of targets) {
     const accountName = device?.accountName ?? context.options.defaultAccountName;
     const result = (payload: CallbackPayload) => results.push({ service: "StateService", accountName, payload });
-    const fault =
-      context.faults.deviceFault({ operation: "goToState", accountName, deviceIds }) ?? faultFor(device, first);
+    const fault = context.faults.deviceFault("goToState", accountName, deviceIds) ?? faultFor(device, first);
     if (fault || !device) {
       result(deviceFailedPayload(requestId, deviceIds, fault!));
       continue;
