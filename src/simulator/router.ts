@@ -217,10 +217,10 @@ export async function routeRequest(request: Request, context: SimulatorContext):
   return response;
 }
 
-// The route's own part: its tokens, then its handler. A route that reads or changes device state
-// first carries out the activate requests accepted before it (backlog.ts): a lookup after an
-// answer sees what the answered request did. An activate counts as arriving until it is answered,
-// which holds the background work back while a burst of them is read.
+// The route's own part: its tokens, then its handler. Every route but activate first carries out
+// the activate requests accepted before it (backlog.ts), so a lookup after an answer sees what
+// the answered request did. An activate counts as arriving until it is answered, which holds the
+// background work back while a burst of them is read.
 async function serve(
   route: Route,
   request: Request,

@@ -120,7 +120,7 @@ interface AcceptedActivation {
   accountName: string;
   targets: readonly ActivateTarget[];
   requestId: string;
-  /** When it was answered (clock ms): its callbacks and its devices' dates count from then. */
+  /** When it was accepted (clock ms): its callbacks and its devices' dates count from then. */
   arrivedAt: number;
 }
 
@@ -148,7 +148,7 @@ function activation(context: SimulatorContext, accepted: AcceptedActivation): Ba
       );
       return;
     }
-    let device;
+    let device: NumberedDevice;
     if (known) {
       device = context.devices.upsert(accountName, deviceIds, preActiveState);
       if (!hasMdn(device.deviceIds)) context.devices.addId(device, { kind: "mdn", id: context.assignMdn() });
