@@ -32,8 +32,12 @@ export interface CallbackResult {
   payload: CallbackPayload;
 }
 
+// A copy of the list; the identifiers themselves are shared. Nothing changes an identifier once
+// made (the store keeps copies of its own, a request's are read only), and a simulator keeping
+// the results of two million devices spends its time in the garbage collector in proportion to
+// the objects it keeps; what leaves the simulator is a copy (`undelivered()`) or JSON.
 function copyIds(deviceIds: readonly DeviceId[]): DeviceId[] {
-  return deviceIds.map(({ kind, id }) => ({ kind, id }));
+  return deviceIds.slice();
 }
 
 /** A CarrierService success: the device is active, with every identifier it now has. */
@@ -46,9 +50,9 @@ export function activateSucceededPayload(
     deviceIds: copyIds(device.deviceIds),
     state: "Active",
     featureCodes: [],
-    ...(device.ipAddress === undefined ? {} : { ipAddress: device.ipAddress }),
-    ...(device.servicePlan === undefined ? {} : { servicePlan: device.servicePlan }),
   };
+  if (device.ipAddress !== undefined) activateResponse.ipAddress = device.ipAddress;
+  if (device.servicePlan !== undefined) activateResponse.servicePlan = device.servicePlan;
   return { requestId, deviceIds: copyIds(requested), deviceResponse: { activateResponse }, status: "Success" };
 }
 
@@ -157,8 +161,11 @@ export interface DeliveryAttempt {
 
 /** The delivery queue. */
 export interface CallbackDelivery {
-  /** Sends each result to its service's registered listener after `callbackDelayMs`, or keeps it when there is none. */
-  dispatch(results: readonly CallbackResult[]): void;
+  /**
+   * Sends each result to its service's registered listener at `dueAt` (clock ms; at once when that
+   * is past), or keeps it when there is none.
+   */
+  dispatch(results: readonly CallbackResult[], dueAt: number): void;
   /** Sends kept results whose service now has a listener; returns how many were queued. */
   deliverPending(): number;
   /** Copies of the results kept because their service had no listener. */
@@ -179,6 +186,7 @@ interface Job {
 /** Creates a delivery queue. */
 export function createCallbackDelivery(options: {
   fetch: FetchLike;
+  clock: Clock;
   pending: PendingWork;
   registry: CallbackRegistry;
   concurrency: number;
@@ -282,8 +290,9 @@ export function createCallbackDelivery(options: {
     }
   }
 
-  // Queues the results whose service has a listener, keeps the others; returns how many were queued.
-  function send(results: readonly CallbackResult[]): number {
+  // Queues the results whose service has a listener, to be sent after `delayMs`, and keeps the
+  // others; returns how many were queued.
+  function send(results: readonly CallbackResult[], delayMs: number): number {
     const jobs: Job[] = [];
     for (const result of results) {
       const listener = options.registry.get(result.accountName, result.service);
@@ -292,14 +301,14 @@ export function createCallbackDelivery(options: {
     }
     if (!pending.closed && jobs.length > 0) {
       unfinished += jobs.length;
-      queueAfter(options.callbackDelayMs, jobs);
+      queueAfter(delayMs, jobs);
     }
     return jobs.length;
   }
 
   return {
-    dispatch: (results) => void send(results),
-    deliverPending: () => send(keptResults.splice(0)),
+    dispatch: (results, dueAt) => void send(results, Math.max(0, dueAt - options.clock.now())),
+    deliverPending: () => send(keptResults.splice(0), options.callbackDelayMs),
     undelivered: () => structuredClone(keptResults),
     attempts: () => log.map((entry) => structuredClone(entry)),
     idle: () => (unfinished === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),

@@ -62,7 +62,11 @@ export interface SimulatorFaults {
   resetConnection?: RequestFault & { afterEffect?: boolean };
   /** The request takes effect, then the answer waits `ms` (a client timeout fires after the fact). */
   delayResponse?: RequestFault & { ms: number };
-  /** A per-device failure reported in the device's callback (`faultResponse`, status `Failed`). */
+  /**
+   * A per-device failure reported in the device's callback (`faultResponse`, status `Failed`).
+   * Asked as each device is carried out: for an activate, after its answer (a function that
+   * throws gives up the rest of that request's devices; its answer is already sent).
+   */
   deviceFault?: (device: DeviceFaultContext) => FaultResponse | undefined;
 }
 
@@ -81,7 +85,12 @@ export interface FaultInjector {
   oauthFailure(): number | undefined;
   resetConnection(operation: SimulatorOperation, afterEffect: boolean): boolean;
   delayResponse(operation: SimulatorOperation): number;
-  deviceFault(device: DeviceFaultContext): FaultResponse | undefined;
+  /** The injected fault of a device, if any (its context object is built only when a function is set). */
+  deviceFault(
+    operation: DeviceFaultContext["operation"],
+    accountName: string,
+    deviceIds: readonly DeviceId[],
+  ): FaultResponse | undefined;
 }
 
 function hits(fault: RequestFault, operation: SimulatorOperation): boolean {
@@ -151,7 +160,7 @@ export function createFaultInjector(initial: SimulatorFaults = {}, random: () =>
       use("delayResponse");
       return fault.ms;
     },
-    deviceFault: (device) => faults.deviceFault?.(device),
+    deviceFault: (operation, accountName, deviceIds) => faults.deviceFault?.({ operation, accountName, deviceIds }),
   };
   injector.set(initial);
   return injector;

@@ -1,9 +1,11 @@
 /**
  * How one request is served: which route takes it (by method and path, the spec's paths under
  * `${basePath}/m2m/v1` for M2M and `${basePath}/ts/v1` for OAuth, as on ThingSpace), which tokens
- * it needs, and where injected faults strike (latency first, a connection reset before or after
- * the request took effect, a delayed answer last).
+ * it needs, whether it first carries out the activate requests accepted before it (all routes
+ * but activate do), and where injected faults strike (latency first, a connection reset before
+ * or after the request took effect, a delayed answer last).
  */
+import type { Backlog } from "./backlog.js";
 import type { CallbackDelivery, PendingWork } from "./delivery.js";
 import type { FaultInjector } from "./faults.js";
 import type { ResolvedSimulatorOptions } from "./options.js";
@@ -46,6 +48,8 @@ export interface SimulatorContext {
   requests: RequestLog;
   admitActivate: ActivateLimit;
   delivery: CallbackDelivery;
+  /** Accepted activate requests not yet carried out. */
+  backlog: Backlog;
   faults: FaultInjector;
   /** The waits that `close()` cuts short. */
   pending: PendingWork;
@@ -71,6 +75,8 @@ interface Route {
   operation: SimulatorOperation;
   /** `none`: the handler authenticates the client itself (OAuth); `bearer`: login; `session`: both tokens. */
   auth: "none" | "bearer" | "session";
+  /** The handler only queues its work on the backlog (activate); every other route carries the backlog out first. */
+  queuesWork?: true;
   handler: RouteHandler;
 }
 
@@ -119,6 +125,7 @@ const routes: readonly Route[] = [
     path: "/m2m/v1/devices/actions/activate",
     operation: "activateDevices",
     auth: "session",
+    queuesWork: true,
     handler: activateDevices,
   },
   // The page writes goToState, Verizon's generated SDKs send gotostate, and whether ThingSpace
@@ -203,12 +210,35 @@ export async function routeRequest(request: Request, context: SimulatorContext):
   const { route, params } = match;
   context.calls.set(route.operation, (context.calls.get(route.operation) ?? 0) + 1);
   if (faults.resetConnection(route.operation, false)) return Response.error();
-  const refused =
-    (route.auth !== "none" ? checkBearer(request, context) : undefined) ??
-    (route.auth === "session" ? checkSession(request, context) : undefined);
-  const response = refused ?? (await route.handler(request, context, params));
+  const response = await serve(route, request, context, params);
   if (faults.resetConnection(route.operation, true)) return Response.error();
   const delay = faults.delayResponse(route.operation);
   if (delay > 0) await pending.wait(delay);
   return response;
+}
+
+// The route's own part: its tokens, then its handler. Every route but activate first carries out
+// the activate requests accepted before it (backlog.ts), so a lookup after an answer sees what
+// the answered request did. An activate counts as arriving until it is answered, which holds the
+// background work back while a burst of them is read.
+async function serve(
+  route: Route,
+  request: Request,
+  context: SimulatorContext,
+  params: Record<string, string>,
+): Promise<Response> {
+  const refused =
+    (route.auth !== "none" ? checkBearer(request, context) : undefined) ??
+    (route.auth === "session" ? checkSession(request, context) : undefined);
+  if (refused) return refused;
+  if (!route.queuesWork) {
+    context.backlog.drain();
+    return route.handler(request, context, params);
+  }
+  const answered = context.backlog.arrive();
+  try {
+    return await route.handler(request, context, params);
+  } finally {
+    answered();
+  }
 }

@@ -1,11 +1,12 @@
 /**
  * The simulator's public face: a fetch-style `handle(request)`, which runs as is in msw,
  * node:http, Hono, Workers or Bun, plus inspection and control for tests. `createSimulator`
- * binds the state, the callback delivery and the fault state once, into the context every
- * route works with.
+ * binds the state, the callback delivery, the backlog of accepted activates and the fault state
+ * once, into the context every route works with.
  */
 import { deviceIdKey } from "../shared/device-key.js";
 import type { Schemas } from "../shared/spec.js";
+import { Backlog } from "./backlog.js";
 import { createCallbackDelivery, PendingWork, type CallbackResult, type DeliveryAttempt } from "./delivery.js";
 import { createFaultInjector, type SimulatorFaults } from "./faults.js";
 import { resolveSimulatorOptions, type SimulatorOptions } from "./options.js";
@@ -28,6 +29,9 @@ export interface Simulator {
   /**
    * Serves one request, like ThingSpace. A `Response.error()` (type `"error"`) means "reset the
    * connection" (an injected fault): the node host destroys the socket, msw answers a network error.
+   * An activate is answered once checked and carried out afterwards; every other request, and
+   * every method below, carries out the activates answered before it first, so what it sees is
+   * what it would see had each been carried out before its answer.
    */
   handle(request: Request): Promise<Response>;
 
@@ -76,8 +80,10 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const faults = createFaultInjector(resolved.faults, resolved.random);
   const registry = createCallbackRegistry();
   const pending = new PendingWork(clock);
+  const backlog = new Backlog();
   const delivery = createCallbackDelivery({
     fetch: resolved.fetch,
+    clock,
     pending,
     registry,
     concurrency: resolved.callbackConcurrency,
@@ -98,6 +104,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     requests: createRequestLog(clock),
     admitActivate: createActivateLimit(resolved.activateRequestsPerMinute, clock),
     delivery,
+    backlog,
     faults,
     pending,
     calls: new Map(),
@@ -108,6 +115,13 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
     },
   };
+
+  function settled<A extends unknown[], R>(method: (...args: A) => R): (...args: A) => R {
+    return (...args) => {
+      backlog.drain();
+      return method(...args);
+    };
+  }
 
   return {
     basePath: resolved.basePath,
@@ -123,30 +137,37 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         );
       }
     },
-    devices: (accountName) => context.devices.list(accountName),
-    device(accountName, deviceId) {
+    // Every method below first carries out the activate requests accepted so far (backlog.ts), so
+    // what it reads or changes is what it would be had each been carried out as it was answered.
+    devices: settled((accountName) => context.devices.list(accountName)),
+    device: settled((accountName, deviceId) => {
       const key = deviceIdKey(deviceId);
       return context.devices.list(accountName).find((device) => device.deviceIds.some((id) => deviceIdKey(id) === key));
-    },
-    callbackRegistrations: (accountName) =>
+    }),
+    callbackRegistrations: settled((accountName) =>
       registry.list(accountName).map(({ username: _username, password: _password, ...registration }) => registration),
-    deliveries: () => delivery.attempts(),
-    undelivered: () => delivery.undelivered(),
-    calls: (operation) =>
+    ),
+    deliveries: settled(() => delivery.attempts()),
+    undelivered: settled(() => delivery.undelivered()),
+    calls: settled((operation) =>
       operation === undefined
         ? [...context.calls.values()].reduce((sum, count) => sum + count, 0)
         : (context.calls.get(operation) ?? 0),
-    registerUser: (username, password) => context.sessions.registerUser(username, password),
-    expireSessions: () => context.sessions.expireAll(),
-    expireAccessTokens: () => context.tokens.expireAll(),
-    setFaults: (next) => faults.set(next),
-    clearFaults: () => faults.clear(),
-    faults: () => faults.current(),
-    deliverPending: () => delivery.deliverPending(),
-    idle: () => delivery.idle(),
-    close() {
+    ),
+    registerUser: settled((username, password) => context.sessions.registerUser(username, password)),
+    expireSessions: settled(() => context.sessions.expireAll()),
+    expireAccessTokens: settled(() => context.tokens.expireAll()),
+    // A fault function is consulted as each device is carried out: the requests accepted under
+    // the old faults are carried out under them.
+    setFaults: settled((next) => faults.set(next)),
+    clearFaults: settled(() => faults.clear()),
+    faults: settled(() => faults.current()),
+    deliverPending: settled(() => delivery.deliverPending()),
+    idle: settled(() => delivery.idle()),
+    close: settled(() => {
+      backlog.close();
       pending.close();
       delivery.close();
-    },
+    }),
   };
 }

@@ -6,7 +6,6 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../shared/clock.js";
-import { deviceIdKey } from "../shared/device-key.js";
 import { RollingWindow } from "../shared/rolling-window.js";
 import { sameSecret } from "../shared/secrets.js";
 import type { Schemas } from "../shared/spec.js";
@@ -214,34 +213,43 @@ export interface SimulatedDevice {
 /** Which devices a `listDevices` request asks for (its paging fields aside). */
 export type DeviceCriteria = Omit<Schemas["ListDevicesRequest"], "maxNumberOfDevices" | "largestDeviceIdSeen">;
 
-/** A device as the store holds it for listing: ThingSpace's numeric id for it (the paging cursor) and when it was added. */
-export interface NumberedDevice {
-  device: SimulatedDevice;
+/**
+ * A device as the store holds it: the device, with what ThingSpace's list shows besides (its
+ * numeric id, the paging cursor, and when it was added). One object per device, not a device and
+ * a record beside it: a simulator holding two million devices spends its time in the garbage
+ * collector in proportion to the objects it keeps.
+ */
+export interface NumberedDevice extends SimulatedDevice {
   /** Ascending in the order devices were added, across accounts. */
-  number: number;
+  readonly number: number;
   /** When the device was added (clock ms). */
-  addedAt: number;
+  readonly addedAt: number;
   /** Until when (clock ms) an activation is still being carried out: ThingSpace lists it `pending activation`. */
   pendingUntil?: number;
 }
 
 /** Devices of every account. */
 export interface DeviceStore {
-  find(accountName: string, deviceIds: readonly DeviceId[]): SimulatedDevice | undefined;
+  find(accountName: string, deviceIds: readonly DeviceId[]): NumberedDevice | undefined;
   /** The device in whichever account holds it (a goToState device list names no account). */
-  locate(deviceIds: readonly DeviceId[]): SimulatedDevice | undefined;
+  locate(deviceIds: readonly DeviceId[]): NumberedDevice | undefined;
   /** The device, created in `state` when it is unknown; identifiers not yet known are added to it. */
-  upsert(accountName: string, deviceIds: readonly DeviceId[], state: string): SimulatedDevice;
+  upsert(accountName: string, deviceIds: readonly DeviceId[], state: string): NumberedDevice;
+  /**
+   * A new device in `state`, added at `addedAt` (clock ms: now by default), for identifiers
+   * {@link find} knows none of (an activate has just looked them up: no second look).
+   */
+  create(accountName: string, deviceIds: readonly DeviceId[], state: string, addedAt?: number): NumberedDevice;
   /** Records a new identifier of a device (the MDN assigned at activation). */
-  addId(device: SimulatedDevice, deviceId: DeviceId): void;
+  addId(device: NumberedDevice, deviceId: DeviceId): void;
   /** Devices of the account in the group, in the order they were added. */
-  inGroup(accountName: string, groupName: string): SimulatedDevice[];
+  inGroup(accountName: string, groupName: string): NumberedDevice[];
   /** Devices every criterion of a goToState filter matches. */
-  matching(accountName: string, filter: Schemas["GoToStateFilter"]): SimulatedDevice[];
-  /** Copies of the devices of one account, or of every account. */
+  matching(accountName: string, filter: Schemas["GoToStateFilter"]): NumberedDevice[];
+  /** Copies of the devices of one account, or of every account (without the store's own fields). */
   list(accountName?: string): SimulatedDevice[];
   /** Notes that the device's activation is carried out until `until` (clock ms). */
-  markPending(device: SimulatedDevice, until: number): void;
+  markPending(device: NumberedDevice, until: number): void;
   /**
    * The devices that match every criterion, oldest first, whose number is above `after`: the
    * live devices (not copies), for the list route to describe.
@@ -261,7 +269,7 @@ const comparableState = (state: string): string => state.toLowerCase().replace(/
 /** The state ThingSpace's list shows for a device: lower case, `pending activation` while it is being activated. */
 export function listedState(entry: NumberedDevice, now: number): string {
   if (entry.pendingUntil !== undefined && now < entry.pendingUntil) return "pending activation";
-  const { state } = entry.device;
+  const { state } = entry;
   return state === preActiveState || state === activeState ? state.toLowerCase() : state;
 }
 
@@ -278,24 +286,31 @@ function matchesPattern(
   );
 }
 
+// A copy of the device as the simulator shows it, without the store's own fields.
+function copyOf({ number: _number, addedAt: _addedAt, pendingUntil: _pendingUntil, ...device }: NumberedDevice) {
+  return structuredClone(device);
+}
+
 /** Creates an empty store; `clock` dates the devices it adds. */
 export function createDeviceStore(clock: Clock): DeviceStore {
-  const accounts = new Map<string, { devices: SimulatedDevice[]; byId: Map<string, SimulatedDevice> }>();
-  const numbered = new Map<SimulatedDevice, NumberedDevice>();
+  // Per account: its devices in the order they were added, and each device by kind (in lower
+  // case, as deviceIdKey compares them) and then by id. Two levels rather than one map keyed by
+  // `kind:id`: the ids themselves are the keys, so finding or adding a device builds no string.
+  const accounts = new Map<string, { devices: NumberedDevice[]; byKind: Map<string, Map<string, NumberedDevice>> }>();
   let lastNumber = 0;
 
   function account(name: string) {
     let entry = accounts.get(name);
-    if (!entry) accounts.set(name, (entry = { devices: [], byId: new Map() }));
+    if (!entry) accounts.set(name, (entry = { devices: [], byKind: new Map() }));
     return entry;
   }
 
   const store: DeviceStore = {
     find(accountName, deviceIds) {
-      const byId = accounts.get(accountName)?.byId;
-      if (!byId) return undefined;
-      for (const id of deviceIds) {
-        const device = byId.get(deviceIdKey(id));
+      const byKind = accounts.get(accountName)?.byKind;
+      if (!byKind) return undefined;
+      for (const { kind, id } of deviceIds) {
+        const device = byKind.get(kind.toLowerCase())?.get(id);
         if (device) return device;
       }
       return undefined;
@@ -308,21 +323,28 @@ export function createDeviceStore(clock: Clock): DeviceStore {
       return undefined;
     },
     upsert(accountName, deviceIds, state) {
-      let device = store.find(accountName, deviceIds);
-      if (!device) {
-        device = { accountName, deviceIds: [], state };
-        account(accountName).devices.push(device);
-        numbered.set(device, { device, number: ++lastNumber, addedAt: clock.now() });
-      }
+      const device = store.find(accountName, deviceIds);
+      if (!device) return store.create(accountName, deviceIds, state);
       for (const id of deviceIds) store.addId(device, id);
       return device;
     },
-    addId(device, deviceId) {
-      const key = deviceIdKey(deviceId);
-      const { byId } = account(device.accountName);
-      if (byId.get(key) === device) return;
-      byId.set(key, device);
-      device.deviceIds.push({ kind: deviceId.kind, id: deviceId.id });
+    create(accountName, deviceIds, state, addedAt = clock.now()) {
+      const device: NumberedDevice = { accountName, deviceIds: [], state, number: ++lastNumber, addedAt };
+      account(accountName).devices.push(device);
+      for (const id of deviceIds) store.addId(device, id);
+      // Grown by push, the list keeps room for 16 more identifiers (V8 grows an array by half and
+      // 16): an exact copy, made before anything else holds the list.
+      device.deviceIds = device.deviceIds.slice();
+      return device;
+    },
+    addId(device, { kind, id }) {
+      const { byKind } = account(device.accountName);
+      const lowerKind = kind.toLowerCase();
+      let byId = byKind.get(lowerKind);
+      if (!byId) byKind.set(lowerKind, (byId = new Map()));
+      if (byId.get(id) === device) return;
+      byId.set(id, device);
+      device.deviceIds.push({ kind, id });
     },
     inGroup(accountName, groupName) {
       return account(accountName).devices.filter((device) => device.groupName === groupName);
@@ -337,15 +359,14 @@ export function createDeviceStore(clock: Clock): DeviceStore {
     },
     list(accountName) {
       const names = accountName === undefined ? [...accounts.keys()] : [accountName];
-      return names.flatMap((name) => accounts.get(name)?.devices ?? []).map((device) => structuredClone(device));
+      return names.flatMap((name) => accounts.get(name)?.devices ?? []).map(copyOf);
     },
     markPending(device, until) {
-      const entry = numbered.get(device);
-      if (entry) entry.pendingUntil = until;
+      device.pendingUntil = until;
     },
     query(criteria, after = 0) {
       const names = criteria.accountName === undefined ? [...accounts.keys()] : [criteria.accountName];
-      let candidates: SimulatedDevice[];
+      let candidates: NumberedDevice[];
       if (criteria.deviceId !== undefined) {
         candidates = names.flatMap((name) => store.find(name, [criteria.deviceId!]) ?? []);
       } else {
@@ -355,22 +376,20 @@ export function createDeviceStore(clock: Clock): DeviceStore {
       const latest = criteria.latest === undefined ? undefined : Date.parse(criteria.latest);
       const now = clock.now();
       const patterns = criteria.filter?.deviceIdentifierFilters;
-      const found = candidates
-        .map((device) => numbered.get(device)!)
-        .filter(
-          (entry) =>
-            entry.number > after &&
-            (patterns === undefined ||
-              // The simulator's choice (unconfirmed): a device matches when any pattern does.
-              patterns.some((pattern) => entry.device.deviceIds.some((id) => matchesPattern(id, pattern)))) &&
-            (criteria.currentState === undefined ||
-              comparableState(listedState(entry, now)) === comparableState(criteria.currentState)) &&
-            (criteria.groupName === undefined || entry.device.groupName === criteria.groupName) &&
-            (criteria.servicePlan === undefined || entry.device.servicePlan === criteria.servicePlan) &&
-            (criteria.customFields === undefined || hasCustomFields(entry.device, criteria.customFields)) &&
-            (earliest === undefined || entry.addedAt > earliest) &&
-            (latest === undefined || entry.addedAt < latest),
-        );
+      const found = candidates.filter(
+        (entry) =>
+          entry.number > after &&
+          (patterns === undefined ||
+            // The simulator's choice (unconfirmed): a device matches when any pattern does.
+            patterns.some((pattern) => entry.deviceIds.some((id) => matchesPattern(id, pattern)))) &&
+          (criteria.currentState === undefined ||
+            comparableState(listedState(entry, now)) === comparableState(criteria.currentState)) &&
+          (criteria.groupName === undefined || entry.groupName === criteria.groupName) &&
+          (criteria.servicePlan === undefined || entry.servicePlan === criteria.servicePlan) &&
+          (criteria.customFields === undefined || hasCustomFields(entry, criteria.customFields)) &&
+          (earliest === undefined || entry.addedAt > earliest) &&
+          (latest === undefined || entry.addedAt < latest),
+      );
       // Oldest first across accounts, as ThingSpace lists them.
       return names.length > 1 ? found.sort((a, b) => a.number - b.number) : found;
     },

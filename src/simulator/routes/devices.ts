@@ -27,7 +27,8 @@ import {
   type CallbackResult,
 } from "../delivery.js";
 import { countLimit, errorResponse, jsonResponse, readJsonBody, simulatorErrorCodes } from "../responses.js";
-import type { RouteHandler } from "../router.js";
+import type { BacklogTask } from "../backlog.js";
+import type { RouteHandler, SimulatorContext } from "../router.js";
 import { activeState, listedState, preActiveState, type NumberedDevice, type SimulatedDevice } from "../state.js";
 
 type DeviceId = Schemas["DeviceId"];
@@ -60,9 +61,10 @@ export const addDevices: RouteHandler = async (request, context) => {
 };
 
 /**
- * `POST /m2m/v1/devices/actions/activate`: answers a `requestId`, then one CarrierService
- * callback per device. PRE-ACTIVE and unknown devices become ACTIVE (unknown ones are added to
- * the account, as ThingSpace does); a device already in service gets a
+ * `POST /m2m/v1/devices/actions/activate`: answers a `requestId` once the request is checked (its
+ * body, the rate limit), then carries it out after the requests accepted before it (backlog.ts),
+ * one CarrierService callback per device. PRE-ACTIVE and unknown devices become ACTIVE (unknown
+ * ones are added to the account, as ThingSpace does); a device already in service gets a
  * `REQUEST_FAILED.DeviceAlreadyActive` fault in its callback. At most 100 requests per account in
  * a rolling minute: the 101st is answered 429 with `Retry-After`.
  */
@@ -87,26 +89,54 @@ export const activateDevices: RouteHandler = async (request, context) => {
     );
   }
 
-  const targets: { deviceIds: DeviceId[]; ipAddress?: string }[] =
-    body.devices ?? context.devices.inGroup(accountName, body.groupName!).map(({ deviceIds }) => ({ deviceIds }));
-  if (targets.length === 0) {
-    return errorResponse(
-      simulatorErrorCodes.deviceNotFound,
-      `Device group ${body.groupName} of account ${accountName} has no device.`,
-    );
+  let targets: ActivateTarget[] | undefined = body.devices;
+  if (targets === undefined) {
+    // The group as the requests answered before this one left it.
+    context.backlog.drain();
+    targets = context.devices.inGroup(accountName, body.groupName!).map(({ deviceIds }) => ({ deviceIds }));
+    if (targets.length === 0) {
+      return errorResponse(
+        simulatorErrorCodes.deviceNotFound,
+        `Device group ${body.groupName} of account ${accountName} has no device.`,
+      );
+    }
   }
 
   const requestId = context.options.requestId();
+  context.backlog.push(
+    activation(context, { body, accountName, targets, requestId, arrivedAt: context.options.clock.now() }),
+  );
+  const answer: Schemas["RequestIdResponse"] = { requestId };
+  return jsonResponse(answer);
+};
+
+const hasMdn = (deviceIds: readonly DeviceId[]): boolean => deviceIds.some(({ kind }) => kind === "mdn");
+
+type ActivateTarget = { deviceIds: DeviceId[]; ipAddress?: string };
+
+/** An activate request as it was accepted. */
+interface AcceptedActivation {
+  body: Schemas["ActivateDevicesRequest"];
+  accountName: string;
+  targets: readonly ActivateTarget[];
+  requestId: string;
+  /** When it was accepted (clock ms): its callbacks and its devices' dates count from then. */
+  arrivedAt: number;
+}
+
+/** The carrying out of an accepted activate request: its devices in order, then its status and callbacks. */
+function activation(context: SimulatorContext, accepted: AcceptedActivation): BacklogTask {
+  const { body, accountName, targets, requestId } = accepted;
   // Until its callbacks are due the request is Pending, and the devices it activates are listed
   // as `pending activation`.
-  const settlesAt = context.options.clock.now() + context.options.callbackDelayMs;
+  const settlesAt = accepted.arrivedAt + context.options.callbackDelayMs;
   const results: CallbackResult[] = [];
   const carrier = (payload: CallbackPayload) => results.push({ service: "CarrierService", accountName, payload });
-  for (const { deviceIds, ipAddress } of targets) {
-    const fault = context.faults.deviceFault({ operation: "activateDevices", accountName, deviceIds });
+  function activate({ deviceIds, ipAddress }: ActivateTarget): void {
+    const fault = context.faults.deviceFault("activateDevices", accountName, deviceIds);
     if (fault) {
       carrier(deviceFailedPayload(requestId, deviceIds, fault));
-      continue;
+      return;
     }
     const known = context.devices.find(accountName, deviceIds);
     if (known && known.state !== preActiveState) {
@@ -116,27 +146,39 @@ export const activateDevices: RouteHandler = async (request, context) => {
           faultstring: `Device is already active (state ${known.state}).`,
         }),
       );
-      continue;
+      return;
     }
-    const device = context.devices.upsert(accountName, deviceIds, preActiveState);
+    let device: NumberedDevice;
+    if (known) {
+      device = context.devices.upsert(accountName, deviceIds, preActiveState);
+      if (!hasMdn(device.deviceIds)) context.devices.addId(device, { kind: "mdn", id: context.assignMdn() });
+    } else {
+      // A new device is created with its MDN: its list of identifiers is then made once.
+      const ids = hasMdn(deviceIds) ? deviceIds : [...deviceIds, { kind: "mdn" as const, id: context.assignMdn() }];
+      device = context.devices.create(accountName, ids, preActiveState, accepted.arrivedAt);
+    }
     device.state = activeState;
     device.servicePlan = body.servicePlan;
     device.ipAddress = ipAddress ?? device.ipAddress ?? context.assignIpAddress();
     if (body.devices && body.groupName !== undefined) device.groupName = body.groupName;
     if (body.customFields !== undefined) device.customFields = structuredClone(body.customFields);
-    if (!device.deviceIds.some(({ kind }) => kind === "mdn")) {
-      context.devices.addId(device, { kind: "mdn", id: context.assignMdn() });
-    }
     context.devices.markPending(device, settlesAt);
     carrier(activateSucceededPayload(requestId, deviceIds, device));
     const nidd = context.options.nidd?.({ accountName, deviceIds: device.deviceIds });
     if (nidd) results.push({ service: "NiddService", accountName, payload: niddPayload(requestId, device, nidd) });
   }
-  context.requests.record(requestId, { accountName, settlesAt, failed: results.some(failedResult) });
-  context.delivery.dispatch(results);
-  const answer: Schemas["RequestIdResponse"] = { requestId };
-  return jsonResponse(answer);
-};
+  let next = 0;
+  return {
+    carryOut(limit) {
+      const end = Math.min(targets.length, next + limit);
+      while (next < end) activate(targets[next++]!);
+      if (next < targets.length) return targets.length - next;
+      context.requests.record(requestId, { accountName, settlesAt, failed: results.some(failedResult) });
+      context.delivery.dispatch(results, settlesAt);
+      return 0;
+    },
+  };
+}
 
 const failedResult = ({ payload }: CallbackResult): boolean => payload.status === "Failed";
 
@@ -211,8 +253,7 @@ export const goToState: RouteHandler = async (request, context) => {
   for (const { deviceIds, ipAddress, device } of targets) {
     const accountName = device?.accountName ?? context.options.defaultAccountName;
     const result = (payload: CallbackPayload) => results.push({ service: "StateService", accountName, payload });
-    const fault =
-      context.faults.deviceFault({ operation: "goToState", accountName, deviceIds }) ?? faultFor(device, first);
+    const fault = context.faults.deviceFault("goToState", accountName, deviceIds) ?? faultFor(device, first);
     if (fault || !device) {
       result(deviceFailedPayload(requestId, deviceIds, fault!));
       continue;
@@ -225,31 +266,27 @@ export const goToState: RouteHandler = async (request, context) => {
     if (body.customFields !== undefined) device.customFields = structuredClone(body.customFields);
     result(goToStateSucceededPayload(requestId, deviceIds, device));
   }
-  context.requests.record(requestId, {
-    accountName: requestAccount,
-    settlesAt: context.options.clock.now() + context.options.callbackDelayMs,
-    failed: results.some(failedResult),
-  });
-  context.delivery.dispatch(results);
+  const settlesAt = context.options.clock.now() + context.options.callbackDelayMs;
+  context.requests.record(requestId, { accountName: requestAccount, settlesAt, failed: results.some(failedResult) });
+  context.delivery.dispatch(results, settlesAt);
   const answer: Schemas["RequestIdResponse"] = { requestId };
   return jsonResponse(answer);
 };
 
 /** A device as ThingSpace's list shows it, its numeric id in the extended attribute that pages the list. */
-function listedDevice(entry: NumberedDevice, now: number): Schemas["ListedDevice"] {
-  const { device } = entry;
-  const carrier: Schemas["CarrierInformation"] = { carrierName: "Verizon Wireless", state: listedState(entry, now) };
+function listedDevice(device: NumberedDevice, now: number): Schemas["ListedDevice"] {
+  const carrier: Schemas["CarrierInformation"] = { carrierName: "Verizon Wireless", state: listedState(device, now) };
   if (device.servicePlan !== undefined) carrier.servicePlan = device.servicePlan;
   return {
     accountName: device.accountName,
     deviceIds: device.deviceIds.map(({ kind, id }) => ({ kind, id })),
     carrierInformations: [carrier],
     connected: false,
-    createdAt: new Date(entry.addedAt).toISOString(),
+    createdAt: new Date(device.addedAt).toISOString(),
     ...(device.ipAddress === undefined ? {} : { ipAddress: device.ipAddress }),
     groupNames: device.groupName === undefined ? [] : [device.groupName],
     ...(device.customFields === undefined ? {} : { customFields: device.customFields.map((field) => ({ ...field })) }),
-    extendedAttributes: [{ key: listCursorAttribute, value: String(entry.number) }],
+    extendedAttributes: [{ key: listCursorAttribute, value: String(device.number) }],
   };
 }
 
