@@ -12,9 +12,11 @@
  * Duplicates are found with 53-bit hashes of each identifier (8 bytes per identifier), and a
  * hash seen twice is confirmed by reading the file once more.
  */
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
+import { pipeline, Transform, type Readable } from "node:stream";
 import { Parser } from "csv-parse";
 import { batchDeviceFields, checkRequestBody, deviceIdKinds, deviceIdKey, type Violation } from "../index.js";
 
@@ -50,6 +52,14 @@ export interface RowProblem {
 /** A file the command cannot read at all: missing, empty, an unknown column. Exit 2. */
 export class InputError extends Error {
   override name = "InputError";
+}
+
+/**
+ * The file is no longer what the scan checked: a read that sends stopped at the first block that
+ * differs, and sent nothing from there on. Some chunks may have been sent before (exit 1).
+ */
+export class InputChangedError extends Error {
+  override name = "InputChangedError";
 }
 
 /**
@@ -191,10 +201,17 @@ function csvColumns(file: string, operation: InputOperation, record: string[], l
 }
 
 /** CSV rows, a batch at a time: the header names the columns; each row becomes a device of its non-empty cells. */
-async function* csvRows(file: string, operation: InputOperation, check: DeviceCheck): AsyncGenerator<InputRow[]> {
+async function* csvRows(
+  file: string,
+  bytes: Readable,
+  operation: InputOperation,
+  check: DeviceCheck,
+): AsyncGenerator<InputRow[]> {
   const options = { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true };
-  const parser = createReadStream(file).pipe(new RecordBatches(options));
+  const parser = new RecordBatches(options);
+  pipeline(bytes, parser, () => undefined);
   let columns: ReturnType<typeof csvColumns> | undefined;
+  const filled: { kind: string; id: string }[] = [];
   for await (const batch of parser as AsyncIterable<{ records: string[][]; lines: number[] }>) {
     const rows: InputRow[] = [];
     // The rows with a device to check, and their devices.
@@ -216,17 +233,19 @@ async function* csvRows(file: string, operation: InputOperation, check: DeviceCh
         });
         continue;
       }
-      const deviceIds: { kind: string; id: string }[] = [];
+      filled.length = 0;
       for (const i of ids) {
         const id = record[i];
-        if (id !== undefined && id !== "") deviceIds.push({ kind: header[i]!, id });
+        if (id !== undefined && id !== "") filled.push({ kind: header[i]!, id });
       }
-      if (deviceIds.length === 0) {
+      if (filled.length === 0) {
         const message = `has no identifier: fill in at least one of ${ids.map((i) => header[i]).join(", ")}`;
         rows.push({ line, problems: [{ line, rule: "required", message }] });
         continue;
       }
-      const device: InputDevice = { deviceIds };
+      // A copy of its exact size: an array grown by push keeps room for 17 (a device sent is held
+      // until its request is answered, 10,000 a chunk, so its size is what the collector copies).
+      const device: InputDevice = { deviceIds: filled.slice() };
       for (const i of fields) {
         const value = record[i];
         if (value !== undefined && value !== "") device[header[i]!] = value;
@@ -266,8 +285,8 @@ async function* csvRows(file: string, operation: InputOperation, check: DeviceCh
 const jsonLinesBatch = 1000;
 
 /** JSON Lines rows, a batch at a time: each non-empty line a device object, checked as the spec defines it. */
-async function* jsonLinesRows(file: string, check: DeviceCheck): AsyncGenerator<InputRow[]> {
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+async function* jsonLinesRows(bytes: Readable, check: DeviceCheck): AsyncGenerator<InputRow[]> {
+  const lines = createInterface({ input: bytes, crlfDelay: Infinity });
   let line = 0;
   let rows: InputRow[] = [];
   let parsed: { row: InputRow; device: InputDevice }[] = [];
@@ -302,19 +321,49 @@ async function* jsonLinesRows(file: string, check: DeviceCheck): AsyncGenerator<
   if (rows.length > 0) yield settle();
 }
 
-/** Every row of the file, in order, a batch at a time: a device, or its problems. */
+/**
+ * Every row of the file, in order, a batch at a time: a device, or its problems. With `blocks`,
+ * its bytes are recorded (the first read) or must be those recorded (every later one).
+ */
 export async function* readRowBatches(
   file: string,
   operation: InputOperation,
   check: DeviceCheck,
+  blocks?: InputBlocks,
 ): AsyncGenerator<InputRow[]> {
   await checkReadable(file);
-  yield* isJsonLines(file) ? jsonLinesRows(file, check) : csvRows(file, operation, check);
+  const bytes = blocks ? pipeline(createReadStream(file), blocks.read(), () => undefined) : createReadStream(file);
+  yield* isJsonLines(file) ? jsonLinesRows(bytes, check) : csvRows(file, bytes, operation, check);
 }
 
 /** Every row of the file, in order: a device, or its problems. */
-export async function* readRows(file: string, operation: InputOperation, check: DeviceCheck): AsyncGenerator<InputRow> {
-  for await (const rows of readRowBatches(file, operation, check)) yield* rows;
+export async function* readRows(
+  file: string,
+  operation: InputOperation,
+  check: DeviceCheck,
+  blocks?: InputBlocks,
+): AsyncGenerator<InputRow> {
+  for await (const rows of readRowBatches(file, operation, check, blocks)) yield* rows;
+}
+
+/**
+ * The valid devices of the file, in order, leaving out the lines `invalidLines` names
+ * (duplicates), a batch at a time: as the SDK's batch methods take them, without a promise for
+ * each device. With the scan's `blocks`, the read fails (an {@link InputChangedError}) at the
+ * first block of the file that is not what the scan checked, before any row of it is read.
+ */
+export async function* readDeviceBatches(
+  file: string,
+  operation: InputOperation,
+  check: DeviceCheck,
+  invalidLines: ReadonlySet<number>,
+  blocks?: InputBlocks,
+): AsyncGenerator<InputDevice[]> {
+  for await (const rows of readRowBatches(file, operation, check, blocks)) {
+    const devices: InputDevice[] = [];
+    for (const row of rows) if (row.device && !invalidLines.has(row.line)) devices.push(row.device);
+    if (devices.length > 0) yield devices;
+  }
 }
 
 /** The valid devices of the file, in order, leaving out the lines `invalidLines` names (duplicates). */
@@ -324,8 +373,47 @@ export async function* readDevices(
   check: DeviceCheck,
   invalidLines: ReadonlySet<number>,
 ): AsyncGenerator<InputDevice> {
-  for await (const rows of readRowBatches(file, operation, check)) {
-    for (const row of rows) if (row.device && !invalidLines.has(row.line)) yield row.device;
+  for await (const devices of readDeviceBatches(file, operation, check, invalidLines)) yield* devices;
+}
+
+/**
+ * The input's bytes as the scan read them: a SHA-256 of each block of the read stream (64 KiB; a
+ * file read again is read in the same blocks). The first read records them; a later read given
+ * them passes a block on to the parser only if it is the recorded one, and fails with an
+ * {@link InputChangedError} at the first that is not (a row changed, added or cut short on disk
+ * since the scan), so that no row is sent that the scan did not check as it is.
+ */
+export class InputBlocks {
+  private digests: string[] | undefined;
+
+  constructor(private readonly file: string) {}
+
+  /** The stream one read of the file passes its bytes through. */
+  read(): Transform {
+    const recording = this.digests === undefined;
+    const digests: string[] = this.digests ?? [];
+    const changed = (offset: number) =>
+      new InputChangedError(
+        `${this.file} changed after it was checked (its bytes from offset ${offset} on are not those checked): ` +
+          "no device was sent from there on; the journal records the chunks sent before. " +
+          "Run the command again to check and send the file as it is now.",
+      );
+    let index = 0;
+    let offset = 0;
+    return new Transform({
+      transform(block: Buffer, _encoding, callback) {
+        const digest = createHash("sha256").update(block).digest("base64");
+        if (recording) digests.push(digest);
+        else if (digests[index] !== digest) return callback(changed(offset));
+        index += 1;
+        offset += block.length;
+        callback(null, block);
+      },
+      flush: (callback) => {
+        if (recording) this.digests = digests;
+        callback(!recording && index !== digests.length ? changed(offset) : null);
+      },
+    });
   }
 }
 
@@ -339,6 +427,8 @@ export interface InputScan {
   invalidLines: Set<number>;
   /** The identifier kinds the devices use, in the spec's order: the report's columns. */
   kinds: string[];
+  /** The bytes the scan checked: a read that sends checks that it reads the same ones. */
+  blocks: InputBlocks;
 }
 
 // Two 32-bit FNV-1a hashes of an identifier's key (`deviceIdKey`: `kind:id`, the kind in lower
@@ -379,6 +469,7 @@ function identifierHasher(): (kind: string, id: string) => number {
  * with `skipInvalid` the rest of the file still counts as the run's devices.
  */
 export async function scanInput(file: string, operation: InputOperation, check: DeviceCheck): Promise<InputScan> {
+  const blocks = new InputBlocks(file);
   const problems: RowProblem[] = [];
   const invalidLines = new Set<number>();
   const identifierHash = identifierHasher();
@@ -386,7 +477,7 @@ export async function scanInput(file: string, operation: InputOperation, check: 
   let hashCount = 0;
   let rows = 0;
   const kindsSeen = new Set<string>();
-  for await (const batch of readRowBatches(file, operation, check)) {
+  for await (const batch of readRowBatches(file, operation, check, blocks)) {
     rows += batch.length;
     for (const row of batch) {
       const ids = row.read?.deviceIds;
@@ -434,7 +525,7 @@ export async function scanInput(file: string, operation: InputOperation, check: 
     problems.sort((a, b) => a.line - b.line);
   }
   const kinds = deviceIdKinds.filter((kind) => kindsSeen.has(kind));
-  return { deviceCount: rows - invalidLines.size, problems, invalidLines, kinds };
+  return { deviceCount: rows - invalidLines.size, problems, invalidLines, kinds, blocks };
 }
 
 /** `line 7, column imei: must be 15 or 16 digits (an IMEI) [pattern]` */
