@@ -200,6 +200,62 @@ function csvColumns(file: string, operation: InputOperation, record: string[], l
   return { header, ids, fields };
 }
 
+type CsvColumns = ReturnType<typeof csvColumns>;
+
+/** A CSV's records after its header, a file block at a time, with the header's columns. */
+async function* csvRecords(
+  file: string,
+  bytes: Readable,
+  operation: InputOperation,
+): AsyncGenerator<{ columns: CsvColumns; records: string[][]; lines: number[] }> {
+  const options = { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true };
+  const parser = new RecordBatches(options);
+  pipeline(bytes, parser, () => undefined);
+  let columns: CsvColumns | undefined;
+  for await (const batch of parser as AsyncIterable<{ records: string[][]; lines: number[] }>) {
+    if (columns) yield { columns, ...batch };
+    else {
+      columns = csvColumns(file, operation, batch.records[0]!, batch.lines[0]!);
+      if (batch.records.length > 1) yield { columns, records: batch.records.slice(1), lines: batch.lines.slice(1) };
+    }
+  }
+  if (!columns) throw new InputError(`${file}: the file is empty (expected a header row, then one device a row)`);
+}
+
+/**
+ * A record's device, of its non-empty cells, or why it has none (more cells than the header, no
+ * identifier). `filled` is scratch room for its identifiers.
+ */
+function csvDevice(
+  record: string[],
+  line: number,
+  { header, ids, fields }: CsvColumns,
+  filled: { kind: string; id: string }[],
+): InputDevice | RowProblem {
+  if (record.length > header.length) {
+    return { line, rule: "columns", message: `has ${record.length} cells, the header ${header.length}` };
+  }
+  filled.length = 0;
+  for (const i of ids) {
+    const id = record[i];
+    if (id !== undefined && id !== "") filled.push({ kind: header[i]!, id });
+  }
+  if (filled.length === 0) {
+    const message = `has no identifier: fill in at least one of ${ids.map((i) => header[i]).join(", ")}`;
+    return { line, rule: "required", message };
+  }
+  // A copy of its exact size: an array grown by push keeps room for 17 (a device sent is held
+  // until its request is answered, 10,000 a chunk, so its size is what the collector copies).
+  const device: InputDevice = { deviceIds: filled.slice() };
+  for (const i of fields) {
+    const value = record[i];
+    if (value !== undefined && value !== "") device[header[i]!] = value;
+  }
+  return device;
+}
+
+const isDevice = (read: InputDevice | RowProblem): read is InputDevice => "deviceIds" in read;
+
 /** CSV rows, a batch at a time: the header names the columns; each row becomes a device of its non-empty cells. */
 async function* csvRows(
   file: string,
@@ -207,48 +263,20 @@ async function* csvRows(
   operation: InputOperation,
   check: DeviceCheck,
 ): AsyncGenerator<InputRow[]> {
-  const options = { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true };
-  const parser = new RecordBatches(options);
-  pipeline(bytes, parser, () => undefined);
-  let columns: ReturnType<typeof csvColumns> | undefined;
   const filled: { kind: string; id: string }[] = [];
-  for await (const batch of parser as AsyncIterable<{ records: string[][]; lines: number[] }>) {
+  for await (const { columns, records, lines } of csvRecords(file, bytes, operation)) {
     const rows: InputRow[] = [];
     // The rows with a device to check, and their devices.
     const checkedRows: InputRow[] = [];
     const checkedRecords: string[][] = [];
     const devices: InputDevice[] = [];
-    for (let r = 0; r < batch.records.length; r++) {
-      const record = batch.records[r]!;
-      const line = batch.lines[r]!;
-      if (!columns) {
-        columns = csvColumns(file, operation, record, line);
+    for (let r = 0; r < records.length; r++) {
+      const record = records[r]!;
+      const line = lines[r]!;
+      const device = csvDevice(record, line, columns, filled);
+      if (!isDevice(device)) {
+        rows.push({ line, problems: [device] });
         continue;
-      }
-      const { header, ids, fields } = columns;
-      if (record.length > header.length) {
-        rows.push({
-          line,
-          problems: [{ line, rule: "columns", message: `has ${record.length} cells, the header ${header.length}` }],
-        });
-        continue;
-      }
-      filled.length = 0;
-      for (const i of ids) {
-        const id = record[i];
-        if (id !== undefined && id !== "") filled.push({ kind: header[i]!, id });
-      }
-      if (filled.length === 0) {
-        const message = `has no identifier: fill in at least one of ${ids.map((i) => header[i]).join(", ")}`;
-        rows.push({ line, problems: [{ line, rule: "required", message }] });
-        continue;
-      }
-      // A copy of its exact size: an array grown by push keeps room for 17 (a device sent is held
-      // until its request is answered, 10,000 a chunk, so its size is what the collector copies).
-      const device: InputDevice = { deviceIds: filled.slice() };
-      for (const i of fields) {
-        const value = record[i];
-        if (value !== undefined && value !== "") device[header[i]!] = value;
       }
       const row: InputRow = { line, device, read: device, problems: [] };
       rows.push(row);
@@ -268,7 +296,7 @@ async function* csvRows(
         return path.replace(/^\//, "") || "the row";
       };
       const problems = rowProblems(row.line, found, columnOf).map((problem) => {
-        const value = problem.column === undefined ? undefined : record[columns!.header.indexOf(problem.column)];
+        const value = problem.column === undefined ? undefined : record[columns.header.indexOf(problem.column)];
         return value === undefined ? problem : { ...problem, value };
       });
       if (problems.length > 0) {
@@ -278,7 +306,25 @@ async function* csvRows(
     });
     if (rows.length > 0) yield rows;
   }
-  if (!columns) throw new InputError(`${file}: the file is empty (expected a header row, then one device a row)`);
+}
+
+/** The devices of CSV rows as they are, a batch at a time, leaving out the lines `invalidLines` names. */
+async function* csvDevices(
+  file: string,
+  bytes: Readable,
+  operation: InputOperation,
+  invalidLines: ReadonlySet<number>,
+): AsyncGenerator<InputDevice[]> {
+  const filled: { kind: string; id: string }[] = [];
+  for await (const { columns, records, lines } of csvRecords(file, bytes, operation)) {
+    const devices: InputDevice[] = [];
+    for (let r = 0; r < records.length; r++) {
+      if (invalidLines.size > 0 && invalidLines.has(lines[r]!)) continue;
+      const device = csvDevice(records[r]!, lines[r]!, columns, filled);
+      if (isDevice(device)) devices.push(device);
+    }
+    if (devices.length > 0) yield devices;
+  }
 }
 
 /** Lines of JSON read together (checked in one go). */
@@ -332,9 +378,13 @@ export async function* readRowBatches(
   blocks?: InputBlocks,
 ): AsyncGenerator<InputRow[]> {
   await checkReadable(file);
-  const bytes = blocks ? pipeline(createReadStream(file), blocks.read(), () => undefined) : createReadStream(file);
+  const bytes = inputBytes(file, blocks);
   yield* isJsonLines(file) ? jsonLinesRows(bytes, check) : csvRows(file, bytes, operation, check);
 }
+
+/** The file's bytes, through `blocks` when given (recorded, or checked against the recorded ones). */
+const inputBytes = (file: string, blocks: InputBlocks | undefined): Readable =>
+  blocks ? pipeline(createReadStream(file), blocks.read(), () => undefined) : createReadStream(file);
 
 /** Every row of the file, in order: a device, or its problems. */
 export async function* readRows(
@@ -347,19 +397,22 @@ export async function* readRows(
 }
 
 /**
- * The valid devices of the file, in order, leaving out the lines `invalidLines` names
- * (duplicates), a batch at a time: as the SDK's batch methods take them, without a promise for
- * each device. With the scan's `blocks`, the read fails (an {@link InputChangedError}) at the
- * first block of the file that is not what the scan checked, before any row of it is read.
+ * The devices the scan found valid, in order, a batch at a time (as the SDK's batch methods take
+ * them, without a promise for each device): every row as it is read, without checking it again,
+ * leaving out the lines the scan found invalid (`invalidLines`). With the scan's `blocks`, the
+ * read fails (an {@link InputChangedError}) at the first block of the file that is not what the
+ * scan checked, before any row of it is read.
  */
 export async function* readDeviceBatches(
   file: string,
   operation: InputOperation,
-  check: DeviceCheck,
   invalidLines: ReadonlySet<number>,
   blocks?: InputBlocks,
 ): AsyncGenerator<InputDevice[]> {
-  for await (const rows of readRowBatches(file, operation, check, blocks)) {
+  await checkReadable(file);
+  const bytes = inputBytes(file, blocks);
+  if (!isJsonLines(file)) return yield* csvDevices(file, bytes, operation, invalidLines);
+  for await (const rows of jsonLinesRows(bytes, () => [])) {
     const devices: InputDevice[] = [];
     for (const row of rows) if (row.device && !invalidLines.has(row.line)) devices.push(row.device);
     if (devices.length > 0) yield devices;
@@ -373,7 +426,9 @@ export async function* readDevices(
   check: DeviceCheck,
   invalidLines: ReadonlySet<number>,
 ): AsyncGenerator<InputDevice> {
-  for await (const devices of readDeviceBatches(file, operation, check, invalidLines)) yield* devices;
+  for await (const rows of readRowBatches(file, operation, check)) {
+    for (const row of rows) if (row.device && !invalidLines.has(row.line)) yield row.device;
+  }
 }
 
 /**

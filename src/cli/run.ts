@@ -450,7 +450,7 @@ export async function runCommand(settings: RunSettings, ctx: RunContext): Promis
       onProgress: ({ devicesDone }: { devicesDone: number }) => sendPhase.update(devicesDone),
     };
     // Every row was checked against the spec above: the devices are the operation's devices.
-    const read = readDeviceBatches(settings.input, operation, checked, scan.invalidLines, scan.blocks);
+    const read = readDeviceBatches(settings.input, operation, scan.invalidLines, scan.blocks);
     const devices = read as AsyncIterable<never>;
     const batch: BatchResult =
       operation === "addDevices"

@@ -126,7 +126,7 @@ describe("the read that sends (readDeviceBatches with the scan's blocks)", () =>
     const read: { deviceIds: { id: string }[] }[] = [];
     const pages: number[] = [];
     try {
-      for await (const page of readDeviceBatches(at, "activateDevices", () => [], scan.invalidLines, scan.blocks)) {
+      for await (const page of readDeviceBatches(at, "activateDevices", scan.invalidLines, scan.blocks)) {
         pages.push(page.length);
         read.push(...page);
       }
