@@ -440,13 +440,21 @@ export async function* readDevices(
  */
 export class InputBlocks {
   private digests: string[] | undefined;
+  private fileDigest: string | undefined;
 
   constructor(private readonly file: string) {}
+
+  /** SHA-256 of the whole file as the first read read it (hex): what a journal names the input by. */
+  get digest(): string {
+    if (this.fileDigest === undefined) throw new Error(`${this.file} has not been read whole yet`);
+    return this.fileDigest;
+  }
 
   /** The stream one read of the file passes its bytes through. */
   read(): Transform {
     const recording = this.digests === undefined;
     const digests: string[] = this.digests ?? [];
+    const whole = recording ? createHash("sha256") : undefined;
     const changed = (offset: number) =>
       new InputChangedError(
         `${this.file} changed after it was checked (its bytes from offset ${offset} on are not those checked): ` +
@@ -458,14 +466,19 @@ export class InputBlocks {
     return new Transform({
       transform(block: Buffer, _encoding, callback) {
         const digest = createHash("sha256").update(block).digest("base64");
-        if (recording) digests.push(digest);
-        else if (digests[index] !== digest) return callback(changed(offset));
+        if (recording) {
+          digests.push(digest);
+          whole!.update(block);
+        } else if (digests[index] !== digest) return callback(changed(offset));
         index += 1;
         offset += block.length;
         callback(null, block);
       },
       flush: (callback) => {
-        if (recording) this.digests = digests;
+        if (recording) {
+          this.digests = digests;
+          this.fileDigest = whole!.digest("hex");
+        }
         callback(!recording && index !== digests.length ? changed(offset) : null);
       },
     });

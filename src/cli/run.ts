@@ -31,7 +31,7 @@ import {
   type InputRow,
   type InputScan,
 } from "./input.js";
-import { fileDigest, jsonDigest, openJournal, type Journal } from "./journal.js";
+import { jsonDigest, openJournal, type Journal } from "./journal.js";
 import { formatDuration, type Progress } from "./progress.js";
 import type { RunSettings } from "./program.js";
 import { formatSummary, reportRow, writeReport, type ReportRow, type Summary } from "./report.js";
@@ -394,7 +394,7 @@ export async function runCommand(settings: RunSettings, ctx: RunContext): Promis
   const identity = {
     operation,
     input: settings.input,
-    inputDigest: await fileDigest(settings.input),
+    inputDigest: scan.blocks.digest,
     bodyDigest: jsonDigest(body),
     chunkSize: settings.chunkSize,
   };

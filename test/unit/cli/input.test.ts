@@ -3,6 +3,7 @@
  * duplicates found, JSON Lines read as the spec's device objects, and the files that cannot be
  * read at all refused with a clear error.
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -139,6 +140,8 @@ describe("the read that sends (readDeviceBatches with the scan's blocks)", () =>
   it("reads the devices the scan checked, the rows of a file block to a page", async () => {
     const csv = file("same.csv", csvText);
     const scan = await scanInput(csv, "activateDevices", activate);
+    // What the journal names the input by: the SHA-256 of the bytes the scan checked.
+    expect(scan.blocks.digest).toBe(createHash("sha256").update(csvText).digest("hex"));
     const { read, pages, error } = await readAll(csv, scan);
     expect(error).toBeUndefined();
     expect(imeis(read)).toEqual(rows.map((row) => row.split(",")[0]));
