@@ -6,7 +6,8 @@
  * file was read and found valid (or `--skip-invalid` says to leave the bad rows out).
  *
  * The file is read as a stream, once to check it and again to send it: a file of millions of
- * devices is never held in memory. Rows are read and checked a batch at a time (csv-parse's
+ * devices is never held in memory. The read that sends builds devices only (the rows were
+ * checked) and passes on only the bytes the check read (`InputBlocks`). Rows are read and checked a batch at a time (csv-parse's
  * records of one file chunk; a body of up to 200 devices for the validator), since each of
  * millions of rows otherwise pays for its own promise, info object and validator call.
  * Duplicates are found with 53-bit hashes of each identifier (8 bytes per identifier), and a
