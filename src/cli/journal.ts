@@ -96,13 +96,6 @@ function dropCutShortLine(fd: number): void {
   ftruncateSync(fd, 0);
 }
 
-/** SHA-256 of a file's bytes, read as a stream. */
-export async function fileDigest(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const piece of createReadStream(file)) hash.update(piece as Buffer);
-  return hash.digest("hex");
-}
-
 /** SHA-256 of a JSON value with its keys sorted, so that flag order does not matter. */
 export function jsonDigest(value: unknown): string {
   const sorted = (node: unknown): unknown =>

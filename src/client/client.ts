@@ -71,6 +71,16 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** Options of a call that acts on devices: addDevices, activateDevices, goToState. */
+export interface DeviceActionOptions extends CallOptions {
+  /**
+   * Check the body against the spec before sending it (default: the client's `validate`
+   * option). `false` is for a body whose every part was checked already (`checkRequestBody`):
+   * the batch methods pass their own `validate` option here for each chunk.
+   */
+  validate?: boolean;
+}
+
 /** Options of a call on an account's resources. */
 export interface AccountCallOptions extends CallOptions {
   /** The billing account (default: the client's `accountName` option). */
@@ -101,14 +111,14 @@ export type LookUpOptions = AccountCallOptions &
  */
 export interface ThingSpaceClient {
   /** Adds up to 200 devices in the PRE-ACTIVE state (POST /devices/actions/add); one result per device. */
-  addDevices(body: Schemas["AddDevicesRequest"], options?: CallOptions): Promise<Schemas["AddDevicesResponse"]>;
+  addDevices(body: Schemas["AddDevicesRequest"], options?: DeviceActionOptions): Promise<Schemas["AddDevicesResponse"]>;
   /** Activates up to 10,000 devices (POST /devices/actions/activate); results follow as CarrierService callbacks. */
   activateDevices(
     body: Schemas["ActivateDevicesRequest"],
-    options?: CallOptions,
+    options?: DeviceActionOptions,
   ): Promise<Schemas["RequestIdResponse"]>;
   /** Moves devices to a customer-defined service and state (PUT /devices/actions/goToState). */
-  goToState(body: Schemas["GoToStateRequest"], options?: CallOptions): Promise<Schemas["RequestIdResponse"]>;
+  goToState(body: Schemas["GoToStateRequest"], options?: DeviceActionOptions): Promise<Schemas["RequestIdResponse"]>;
   /** Registers the URL that receives a callback service's messages (POST /callbacks/{accountName}). */
   registerCallback(
     body: RegisterCallbackRequest,
@@ -328,27 +338,33 @@ export function createThingSpaceClient(options: ThingSpaceClientOptions): ThingS
     operation: Operation,
     validate: ValidateFunction,
     body: Body,
+    options: DeviceActionOptions,
     send: (body: Body) => Promise<{ data?: Data; error?: unknown; response: Response }>,
   ): Promise<Data> => {
-    check(operation, validate, body);
+    if (options.validate ?? settings.validate) assertValidBody(operation, validate, body);
     return answerOf(operation, send(body), body);
   };
 
   const methods: Omit<ThingSpaceClient, "activateDevicesInBatches" | "goToStateInBatches" | "addDevicesInBatches"> = {
-    async addDevices(body, { signal } = {}) {
-      return sendDeviceAction(operations.addDevices, validateAddDevicesRequest, withAccount(body), (sent) =>
-        api.POST("/devices/actions/add", { body: sent, signal }),
+    async addDevices(body, options = {}) {
+      return sendDeviceAction(operations.addDevices, validateAddDevicesRequest, withAccount(body), options, (sent) =>
+        api.POST("/devices/actions/add", { body: sent, signal: options.signal }),
       );
     },
-    async activateDevices(body, { signal } = {}) {
-      return sendDeviceAction(operations.activateDevices, validateActivateDevicesRequest, withAccount(body), (sent) =>
-        api.POST("/devices/actions/activate", { body: sent, signal }),
+    async activateDevices(body, options = {}) {
+      const { signal } = options;
+      return sendDeviceAction(
+        operations.activateDevices,
+        validateActivateDevicesRequest,
+        withAccount(body),
+        options,
+        (sent) => api.POST("/devices/actions/activate", { body: sent, signal }),
       );
     },
-    async goToState(body, { signal } = {}) {
+    async goToState(body, options = {}) {
       // goToState's body names no account.
-      return sendDeviceAction(operations.goToState, validateGoToStateRequest, body, (sent) =>
-        api.PUT("/devices/actions/goToState", { body: sent, signal }),
+      return sendDeviceAction(operations.goToState, validateGoToStateRequest, body, options, (sent) =>
+        api.PUT("/devices/actions/goToState", { body: sent, signal: options.signal }),
       );
     },
     async registerCallback(body, options = {}) {
@@ -428,20 +444,23 @@ export function createThingSpaceClient(options: ThingSpaceClientOptions): ThingS
   return {
     ...methods,
     activateDevicesInBatches(devices, request, options) {
+      const validate = options?.validate;
       const send = (chunk: ActivateDevice[], signal?: AbortSignal) =>
-        methods.activateDevices({ ...request, devices: chunk }, { signal });
+        methods.activateDevices({ ...request, devices: chunk }, { signal, validate });
       const batch = { operationId: "activateDevices", maxChunkSize: maxActivateDevices, send, requestIdOf };
       return runBatch(batch, logger, devices, options);
     },
     goToStateInBatches(devices, request, options) {
+      const validate = options?.validate;
       const send = (chunk: GoToStateDevice[], signal?: AbortSignal) =>
-        methods.goToState({ ...request, devices: chunk }, { signal });
+        methods.goToState({ ...request, devices: chunk }, { signal, validate });
       const batch = { operationId: "goToState", maxChunkSize: maxGoToStateDevices, send, requestIdOf };
       return runBatch(batch, logger, devices, options);
     },
     addDevicesInBatches(devices, request, options) {
+      const validate = options?.validate;
       const send = (chunk: AddDevice[], signal?: AbortSignal) =>
-        methods.addDevices({ ...request, devicesToAdd: chunk }, { signal });
+        methods.addDevices({ ...request, devicesToAdd: chunk }, { signal, validate });
       const batch = { operationId: "addDevices", maxChunkSize: maxAddDevices, send, requestIdOf: () => undefined };
       return runBatch(batch, logger, devices, options);
     },

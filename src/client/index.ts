@@ -7,6 +7,7 @@ export {
   type ThingSpaceClient,
   type CallOptions,
   type AccountCallOptions,
+  type DeviceActionOptions,
   type ActivateDevice,
   type GoToStateDevice,
   type AddDevice,

@@ -3,11 +3,20 @@
  * duplicates found, JSON Lines read as the spec's device objects, and the files that cannot be
  * read at all refused with a clear error.
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { deviceCheck, formatProblem, InputError, readDevices, scanInput } from "../../../src/cli/input.js";
+import {
+  deviceCheck,
+  formatProblem,
+  InputChangedError,
+  InputError,
+  readDeviceBatches,
+  readDevices,
+  scanInput,
+} from "../../../src/cli/input.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "cli-input-"));
 const file = (name: string, text: string) => {
@@ -108,5 +117,79 @@ describe("scanInput", () => {
     for (const [at, message] of cases) {
       await expect(scanInput(at, "activateDevices", activate)).rejects.toThrow(message);
     }
+  });
+});
+
+describe("the read that sends (readDeviceBatches with the scan's blocks)", () => {
+  // 3,000 rows of 37 bytes: the file spans two 64 KiB blocks of the read stream and a bit.
+  const rows = Array.from({ length: 3000 }, (_, n) => `${350000000000000 + n},${89140000000000000000n + BigInt(n)}`);
+  const csvText = `imei,iccid\n${rows.join("\n")}\n`;
+  const imeis = (devices: { deviceIds: { id: string }[] }[]) => devices.map((device) => device.deviceIds[0]!.id);
+  const readAll = async (at: string, scan: Awaited<ReturnType<typeof scanInput>>) => {
+    const read: { deviceIds: { id: string }[] }[] = [];
+    const pages: number[] = [];
+    try {
+      for await (const page of readDeviceBatches(at, "activateDevices", scan.invalidLines, scan.blocks)) {
+        pages.push(page.length);
+        read.push(...page);
+      }
+      return { read, pages, error: undefined };
+    } catch (error) {
+      return { read, pages, error };
+    }
+  };
+
+  it("reads the devices the scan checked, the rows of a file block to a page", async () => {
+    const csv = file("same.csv", csvText);
+    const scan = await scanInput(csv, "activateDevices", activate);
+    // What the journal names the input by: the SHA-256 of the bytes the scan checked.
+    expect(scan.blocks.digest).toBe(createHash("sha256").update(csvText).digest("hex"));
+    const { read, pages, error } = await readAll(csv, scan);
+    expect(error).toBeUndefined();
+    expect(imeis(read)).toEqual(rows.map((row) => row.split(",")[0]));
+    // csv-parse holds a block's last row until it knows its line ends (`\n` or `\r\n`).
+    expect(pages).toEqual([Math.floor((65_536 - 11) / 37), 3000 - Math.floor((65_536 - 11) / 37) - 1, 1]);
+  });
+
+  it("stops at a row changed on disk since the scan: the changed row (now invalid) is never read, the error says so", async () => {
+    const csv = file("changed.csv", csvText);
+    const scan = await scanInput(csv, "activateDevices", activate);
+    // The row of device 2,500 is in the file's second block (from byte 65,536 on).
+    const changed = csvText.replace("350000000002500,", "35000000000250X,");
+    expect(changed.indexOf("35000000000250X")).toBeGreaterThan(65_536);
+    writeFileSync(csv, changed);
+    const { read, error } = await readAll(csv, scan);
+    expect(error).toBeInstanceOf(InputChangedError);
+    expect((error as Error).message).toBe(
+      `${csv} changed after it was checked (its bytes from offset 65536 on are not those checked): ` +
+        "no device was sent from there on; the journal records the chunks sent before. " +
+        "Run the command again to check and send the file as it is now.",
+    );
+    // Only rows wholly in the first block, as the scan checked them.
+    expect(imeis(read)).toEqual(rows.slice(0, read.length).map((row) => row.split(",")[0]));
+    expect(read.length).toBeLessThan(65_536 / 37);
+  });
+
+  it("stops when the file was cut short at a block's end, so that a row cut in two is never read", async () => {
+    const csv = file("cut.csv", csvText);
+    const scan = await scanInput(csv, "activateDevices", activate);
+    writeFileSync(csv, csvText.slice(0, 65_536));
+    const { read, error } = await readAll(csv, scan);
+    expect(error).toBeInstanceOf(InputChangedError);
+    expect((error as Error).message).toContain("(its bytes from offset 65536 on are not those checked)");
+    expect(imeis(read)).toEqual(rows.slice(0, read.length).map((row) => row.split(",")[0]));
+    expect(read.length).toBeLessThan(65_536 / 37);
+  });
+
+  it("reads JSON Lines the same way: a changed line stops the read", async () => {
+    const lines = rows.map((row) => JSON.stringify({ deviceIds: [{ kind: "imei", id: row.split(",")[0] }] }));
+    const jsonl = file("changed.jsonl", `${lines.join("\n")}\n`);
+    const scan = await scanInput(jsonl, "activateDevices", activate);
+    expect((await readAll(jsonl, scan)).read).toHaveLength(3000);
+    writeFileSync(jsonl, `${lines.join("\n")}\n`.replace("350000000002999", "350000000009999"));
+    const { read, error } = await readAll(jsonl, scan);
+    expect(error).toBeInstanceOf(InputChangedError);
+    expect(imeis(read)).toEqual(rows.slice(0, read.length).map((row) => row.split(",")[0]));
+    expect(read.length).toBeLessThan(3000);
   });
 });

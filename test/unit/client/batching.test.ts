@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { BatchChunk, BatchProgress, BatchResult } from "../../../src/client/batching.js";
+import {
+  chunkFingerprint,
+  type BatchChunk,
+  type BatchProgress,
+  type BatchResult,
+} from "../../../src/client/batching.js";
+import { deviceKey } from "../../../src/shared/device-key.js";
 import type { ActivateDevice } from "../../../src/client/client.js";
 import { OutcomeUnknownError, ThingSpaceApiError } from "../../../src/client/errors.js";
 import { activatePlan, device, devices, mockedClient, useMswServer } from "./helpers/test-client.js";
@@ -190,6 +196,34 @@ describe("activateDevicesInBatches", () => {
     expect(thingSpace.calls("/devices/actions/activate")).toHaveLength(1);
   });
 
+  it("validate: false sends each chunk as it is (for devices checked already); the option's default checks them", async () => {
+    const { client, thingSpace } = mockedClient(server);
+    const all = devices(4);
+    all[3] = { deviceIds: [{ kind: "imei", id: "not-an-imei" }] };
+    const unchecked = await client.activateDevicesInBatches(all, activatePlan, { chunkSize: 2, validate: false });
+    expect(unchecked.chunks.map((c) => c.status)).toEqual(["accepted", "accepted"]);
+    expect(thingSpace.calls("/devices/actions/activate")[1]!.body).toMatchObject({ devices: all.slice(2) });
+    const checked = await client.activateDevicesInBatches(all, activatePlan, { chunkSize: 2, validate: true });
+    expect(checked.chunks.map((c) => c.status)).toEqual(["accepted", "failed"]);
+    expect(thingSpace.calls("/devices/actions/activate")).toHaveLength(3);
+  });
+
+  it("takes pages of devices (an async iterable of arrays): the same chunks, fingerprints and requests as the devices one by one", async () => {
+    const { client, thingSpace } = mockedClient(server);
+    const all = devices(25);
+    async function* pages() {
+      for (const size of [7, 1, 12, 5]) yield all.splice(0, size);
+    }
+    const copy = devices(25);
+    const paged = await client.activateDevicesInBatches(pages(), activatePlan, { chunkSize: 10 });
+    const flat = await client.activateDevicesInBatches(copy, activatePlan, { chunkSize: 10 });
+    const activates = thingSpace.calls("/devices/actions/activate");
+    expect(sizes(activates)).toEqual([10, 10, 5, 10, 10, 5]);
+    expect(activates.slice(0, 3).map((r) => r.body)).toEqual(activates.slice(3).map((r) => r.body));
+    expect(paged.chunks.map((c) => c.fingerprint)).toEqual(flat.chunks.map((c) => c.fingerprint));
+    expect(paged.deviceCount).toBe(25);
+  });
+
   it("the caller's abort stops the batch before its next request", async () => {
     const { client, thingSpace } = mockedClient(server);
     const controller = new AbortController();
@@ -241,5 +275,44 @@ describe("goToStateInBatches and addDevicesInBatches", () => {
     expect(responses).toEqual([200, 200, 1]);
     expect(result).toMatchObject({ chunkSize: 200, deviceCount: 401, acceptedCount: 401 });
     expect(result.chunks.every((c) => c.requestId === undefined)).toBe(true);
+  });
+});
+
+describe("chunkFingerprint", () => {
+  const imei = { kind: "imei", id: "990013907835573" };
+  const iccid = { kind: "iccid", id: "89148000000800000001" };
+
+  it("keeps the values journals already hold: count and FNV-1a of the devices' keys", () => {
+    expect(chunkFingerprint([])).toBe("0:811c9dc5");
+    expect(chunkFingerprint([{ deviceIds: [imei] }])).toBe("1:784e7ffc");
+    expect(chunkFingerprint([{ deviceIds: [imei, iccid] }])).toBe("1:a8e5d471");
+    expect(chunkFingerprint([{ deviceIds: [imei, iccid, { kind: "msisdn", id: "5551234567" }] }])).toBe("1:2890c29c");
+    const chunk = [
+      { deviceIds: [imei] },
+      { deviceIds: [imei, iccid] },
+      {
+        deviceIds: [
+          { kind: "ICCID", id: "1" },
+          { kind: "eid", id: "2" },
+        ],
+      },
+    ];
+    expect(chunkFingerprint(chunk)).toBe("3:c94fe837");
+  });
+
+  it("ignores the order of a device's identifiers and the case of their kinds, as deviceKey does", () => {
+    const swapped = [{ deviceIds: [iccid, { kind: "IMEI", id: imei.id }] }];
+    expect(chunkFingerprint(swapped)).toBe("1:a8e5d471");
+    // A key that is the start of the other comes first: "imei:1" before "imei:12".
+    const prefix = [
+      {
+        deviceIds: [
+          { kind: "imei", id: "12" },
+          { kind: "imei", id: "1" },
+        ],
+      },
+    ];
+    expect(chunkFingerprint(prefix)).toBe("1:73ca5c85");
+    expect(deviceKey(prefix[0]!.deviceIds)).toBe("imei:1|imei:12");
   });
 });

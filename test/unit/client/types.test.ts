@@ -10,6 +10,9 @@ import { testBaseUrl, testCredentials } from "./helpers/mock-thing-space.js";
 type Schemas = components["schemas"];
 const offline = async (): Promise<Response> => new Response(null, { status: 599 });
 const client = createThingSpaceClient({ baseUrl: testBaseUrl, credentials: testCredentials, fetch: offline });
+async function* pagesOf<Item>(pages: Item[]): AsyncGenerator<Item> {
+  yield* pages;
+}
 
 describe("types come from the generated spec", () => {
   it("methods take the spec's request bodies and resolve to its responses", () => {
@@ -52,8 +55,22 @@ describe("types come from the generated spec", () => {
       void c.activateDevicesInBatches([], { devices: [], servicePlan: "p", mdnZipCode: "98801" });
       // @ts-expect-error activate is POST: the raw client has no GET for it
       void c.raw.GET("/devices/actions/activate");
+      // @ts-expect-error a page of devices holds devices, not identifiers
+      void c.activateDevicesInBatches(pagesOf([[{ kind: "imei", id: "1" }]]), {
+        servicePlan: "p",
+        mdnZipCode: "98801",
+      });
+      // @ts-expect-error validate is a boolean
+      void c.activateDevices({ devices: [], servicePlan: "p", mdnZipCode: "98801" }, { validate: "no" });
     };
     expectTypeOf(misuses).toBeFunction();
+  });
+
+  it("batches take devices one by one or in pages (an async iterable of arrays)", () => {
+    const page: ActivateDevice[] = [{ deviceIds: [{ kind: "imei", id: "990013907835573" }] }];
+    const plan = { servicePlan: "p", mdnZipCode: "98801" };
+    expectTypeOf(client.activateDevicesInBatches).toBeCallableWith(pagesOf([page]), plan, { validate: false });
+    expectTypeOf(client.activateDevicesInBatches).toBeCallableWith(page, plan);
   });
 
   it("callback service names offer the three typed services and take any other string", () => {

@@ -114,6 +114,19 @@ describe("validation before sending", () => {
     expect(thingSpace.calls("/devices/actions/activate")[0]!.body).toMatchObject({ mdnZipCode: "9880" });
   });
 
+  it("a device action's validate option overrides the client's for that call only", async () => {
+    const { client, thingSpace } = mockedClient(server);
+    const body = { ...activatePlan, mdnZipCode: "9880", devices: devices(1) };
+    await expect(client.activateDevices(body, { validate: false })).resolves.toMatchObject({
+      requestId: expect.any(String),
+    });
+    await expect(client.activateDevices(body)).rejects.toBeInstanceOf(ValidationError);
+    expect(thingSpace.calls("/devices/actions/activate")).toHaveLength(1);
+    const unchecking = mockedClient(server, { validate: false });
+    await expect(unchecking.client.activateDevices(body, { validate: true })).rejects.toBeInstanceOf(ValidationError);
+    expect(unchecking.thingSpace.calls("/devices/actions/activate")).toHaveLength(0);
+  });
+
   it("fills accountName from the client's default where the body takes one, and keeps an explicit one", async () => {
     const { client, thingSpace } = mockedClient(server);
     await client.activateDevices({ ...activatePlan, devices: [device(1)] });
