@@ -108,12 +108,15 @@ async function run(target: "simulator" | "stub", deviceCount: number, live: bool
     { servicePlan: "m2m4g", mdnZipCode: "98801" },
     { onProgress: sample },
   );
+  // The simulator answers an activate before carrying it out (src/simulator/backlog.ts); asking
+  // for its devices carries out what is left, so the time and the peak include every activation.
+  const activated = simulator?.devices("0868924207-00001").length;
   const wallMs = performance.now() - started;
+  sample();
   if (result.acceptedCount !== deviceCount)
     throw new Error(`${result.acceptedCount} of ${deviceCount} devices accepted`);
   if (target === "stub" && stub.devices() !== deviceCount) throw new Error(`the stub saw ${stub.devices()} devices`);
-  if (simulator && simulator.devices("0868924207-00001").length !== deviceCount)
-    throw new Error("the simulator did not activate every device");
+  if (simulator && activated !== deviceCount) throw new Error("the simulator did not activate every device");
   return {
     target,
     live,
