@@ -135,55 +135,15 @@ export interface IdentifiedDevice {
  * `i` still holds the same devices.
  */
 export function chunkFingerprint(devices: readonly IdentifiedDevice[]): string {
-  // 32-bit FNV-1a over the devices' keys (`deviceKey`), each followed by a separator. A device
-  // of one or two identifiers (nearly every one) is hashed from its kinds and ids as they are,
-  // in its key's order, without building the key: batching fingerprints every chunk it sends.
+  // 32-bit FNV-1a over the devices' keys (`deviceKey`, the one rule for which identifiers are one
+  // device), each followed by a separator.
   let hash = 0x811c9dc5;
-  for (const { deviceIds } of devices) {
-    const first = deviceIds[0];
-    const second = deviceIds[1];
-    if (deviceIds.length === 1 && isKindAndId(first)) hash = fnvIdKey(hash, first.kind.toLowerCase(), first.id);
-    else if (deviceIds.length === 2 && isKindAndId(first) && isKindAndId(second)) {
-      const kind = first.kind.toLowerCase();
-      const secondKind = second.kind.toLowerCase();
-      if (compareIdKeys(kind, first.id, secondKind, second.id) <= 0) {
-        hash = fnvIdKey(fnv(fnvIdKey(hash, kind, first.id), "|"), secondKind, second.id);
-      } else hash = fnvIdKey(fnv(fnvIdKey(hash, secondKind, second.id), "|"), kind, first.id);
-    } else hash = fnv(hash, deviceKey(deviceIds));
-    hash = fnv(hash, "\n");
+  for (const device of devices) {
+    const key = `${deviceKey(device.deviceIds)}\n`;
+    for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
   }
   return `${devices.length}:${hash.toString(16).padStart(8, "0")}`;
 }
-
-/** 32-bit FNV-1a of `text`'s code units, from `hash`. */
-function fnv(hash: number, text: string): number {
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return hash;
-}
-
-/** {@link fnv} of `kind:id` (`deviceIdKey`, the kind already in lower case). */
-const fnvIdKey = (hash: number, kind: string, id: string): number => fnv(fnv(fnv(hash, kind), ":"), id);
-
-const isKindAndId = (deviceId: unknown): deviceId is { kind: string; id: string } =>
-  typeof (deviceId as { kind?: unknown })?.kind === "string" && typeof (deviceId as { id?: unknown }).id === "string";
-
-/**
- * How one identifier's `deviceIdKey` (`kind:id`, the kind in lower case) compares with
- * another's, code unit by code unit as `<=` compares strings, without building the keys.
- */
-function compareIdKeys(kind: string, id: string, otherKind: string, otherId: string): number {
-  const length = kind.length + 1 + id.length;
-  const otherLength = otherKind.length + 1 + otherId.length;
-  for (let n = 0; n < length && n < otherLength; n++) {
-    const difference = keyCharAt(kind, id, n) - keyCharAt(otherKind, otherId, n);
-    if (difference !== 0) return difference;
-  }
-  return length - otherLength;
-}
-
-/** The code unit at `n` of `kind:id`. */
-const keyCharAt = (kind: string, id: string, n: number): number =>
-  n < kind.length ? kind.charCodeAt(n) : n === kind.length ? 0x3a : id.charCodeAt(n - kind.length - 1);
 
 /**
  * Reads devices into arrays of at most `size`, pulling from the source only when the next chunk
