@@ -10,16 +10,15 @@
  * checked) and passes on only the bytes the check read (`InputBlocks`). Rows are read and checked a batch at a time (csv-parse's
  * records of one file chunk; a body of up to 200 devices for the validator), since each of
  * millions of rows otherwise pays for its own promise, info object and validator call.
- * Duplicates are found with 53-bit hashes of each identifier (8 bytes per identifier), and a
- * hash seen twice is confirmed by reading the file once more.
+ * The check of the whole file, duplicates included, is scan.ts's.
  */
-import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import { pipeline, Transform, type Readable } from "node:stream";
+import { pipeline, type Readable } from "node:stream";
 import { Parser } from "csv-parse";
-import { batchDeviceFields, checkRequestBody, deviceIdKinds, deviceIdKey, type Violation } from "../index.js";
+import { batchDeviceFields, checkRequestBody, deviceIdKinds, type Violation } from "../index.js";
+import type { InputBlocks } from "./input-blocks.js";
 
 /** The operation a file is read for: what a row may hold and what it is checked against. */
 export type InputOperation = "addDevices" | "activateDevices" | "goToState" | "reconcile";
@@ -53,14 +52,6 @@ export interface RowProblem {
 /** A file the command cannot read at all: missing, empty, an unknown column. Exit 2. */
 export class InputError extends Error {
   override name = "InputError";
-}
-
-/**
- * The file is no longer what the scan checked: a read that sends stopped at the first block that
- * differs, and sent nothing from there on. Some chunks may have been sent before (exit 1).
- */
-export class InputChangedError extends Error {
-  override name = "InputChangedError";
 }
 
 /**
@@ -417,7 +408,7 @@ export async function* readRows(
  * The devices the scan found valid, in order, a batch at a time (as the SDK's batch methods take
  * them, without a promise for each device): every row as it is read, without checking it again,
  * leaving out the lines the scan found invalid (`invalidLines`). With the scan's `blocks`, the
- * read fails (an {@link InputChangedError}) at the first block of the file that is not what the
+ * read fails (an `InputChangedError`, input-blocks.ts) at the first block of the file that is not what the
  * scan checked, before any row of it is read.
  */
 export async function* readDeviceBatches(
@@ -446,171 +437,6 @@ export async function* readDevices(
   for await (const rows of readRowBatches(file, operation, check)) {
     for (const row of rows) if (row.device && !invalidLines.has(row.line)) yield row.device;
   }
-}
-
-/**
- * The input's bytes as the scan read them: a SHA-256 of each block of the read stream (64 KiB; a
- * file read again is read in the same blocks). The first read records them; a later read given
- * them passes a block on to the parser only if it is the recorded one, and fails with an
- * {@link InputChangedError} at the first that is not (a row changed, added or cut short on disk
- * since the scan), so that no row is sent that the scan did not check as it is.
- */
-export class InputBlocks {
-  private digests: string[] | undefined;
-  private fileDigest: string | undefined;
-
-  constructor(private readonly file: string) {}
-
-  /** SHA-256 of the whole file as the first read read it (hex): what a journal names the input by. */
-  get digest(): string {
-    if (this.fileDigest === undefined) throw new Error(`${this.file} has not been read whole yet`);
-    return this.fileDigest;
-  }
-
-  /** The stream one read of the file passes its bytes through. */
-  read(): Transform {
-    const recording = this.digests === undefined;
-    const digests: string[] = this.digests ?? [];
-    const whole = recording ? createHash("sha256") : undefined;
-    const changed = (offset: number) =>
-      new InputChangedError(
-        `${this.file} changed after it was checked (its bytes from offset ${offset} on are not those checked): ` +
-          "no device was sent from there on; the journal records the chunks sent before. " +
-          "Run the command again to check and send the file as it is now.",
-      );
-    let index = 0;
-    let offset = 0;
-    return new Transform({
-      transform(block: Buffer, _encoding, callback) {
-        const digest = createHash("sha256").update(block).digest("base64");
-        if (recording) {
-          digests.push(digest);
-          whole!.update(block);
-        } else if (digests[index] !== digest) return callback(changed(offset));
-        index += 1;
-        offset += block.length;
-        callback(null, block);
-      },
-      flush: (callback) => {
-        if (recording) {
-          this.digests = digests;
-          this.fileDigest = whole!.digest("hex");
-        }
-        callback(!recording && index !== digests.length ? changed(offset) : null);
-      },
-    });
-  }
-}
-
-/** What checking the whole file found. */
-export interface InputScan {
-  /** Valid devices, those that will be sent. */
-  deviceCount: number;
-  /** Rows with problems (bad values, duplicates), in line order. */
-  problems: RowProblem[];
-  /** The lines of the rows with problems: left out of the run with `--skip-invalid`. */
-  invalidLines: Set<number>;
-  /** The identifier kinds the devices use, in the spec's order: the report's columns. */
-  kinds: string[];
-  /** The bytes the scan checked: a read that sends checks that it reads the same ones. */
-  blocks: InputBlocks;
-}
-
-// Two 32-bit FNV-1a hashes of an identifier's key (`deviceIdKey`: `kind:id`, the kind in lower
-// case), as one 53-bit number: equal identifiers always hash alike; different ones collide with a
-// chance of about 2^-53 per pair (then confirmed). The hashes of each kind's `kind:` are kept, so
-// only the identifier's own characters are hashed per device, and no key string is built.
-function identifierHasher(): (kind: string, id: string) => number {
-  const kindHashes = new Map<string, [low: number, high: number]>();
-  const kindHash = (kind: string): [low: number, high: number] => {
-    let state = kindHashes.get(kind);
-    if (state) return state;
-    let low = 0x811c9dc5;
-    let high = 0x01000193;
-    const prefix = `${kind.toLowerCase()}:`;
-    for (let i = 0; i < prefix.length; i++) {
-      const code = prefix.charCodeAt(i);
-      low = Math.imul(low ^ code, 0x01000193) >>> 0;
-      high = Math.imul(high ^ code, 0x5bd1e995) >>> 0;
-    }
-    state = [low, high];
-    kindHashes.set(kind, state);
-    return state;
-  };
-  return (kind, id) => {
-    let [low, high] = kindHash(kind);
-    for (let i = 0; i < id.length; i++) {
-      const code = id.charCodeAt(i);
-      low = Math.imul(low ^ code, 0x01000193) >>> 0;
-      high = Math.imul(high ^ code, 0x5bd1e995) >>> 0;
-    }
-    return (high & 0x1fffff) * 2 ** 32 + low;
-  };
-}
-
-/**
- * Checks every row; duplicates are devices that share an identifier with an earlier row (two
- * requests for one device would race each other). A row with problems is counted as invalid;
- * with `skipInvalid` the rest of the file still counts as the run's devices.
- */
-export async function scanInput(file: string, operation: InputOperation, check: DeviceCheck): Promise<InputScan> {
-  const blocks = new InputBlocks(file);
-  const problems: RowProblem[] = [];
-  const invalidLines = new Set<number>();
-  const identifierHash = identifierHasher();
-  let hashes = new Float64Array(1 << 16);
-  let hashCount = 0;
-  let rows = 0;
-  const kindsSeen = new Set<string>();
-  for await (const batch of readRowBatches(file, operation, check, blocks)) {
-    rows += batch.length;
-    for (const row of batch) {
-      const ids = row.read?.deviceIds;
-      if (Array.isArray(ids)) for (const id of ids) if (typeof id?.kind === "string") kindsSeen.add(id.kind);
-      if (!row.device) {
-        problems.push(...row.problems);
-        invalidLines.add(row.line);
-        continue;
-      }
-      for (const id of row.device.deviceIds) {
-        if (hashCount === hashes.length) {
-          const grown = new Float64Array(hashes.length * 2);
-          grown.set(hashes);
-          hashes = grown;
-        }
-        hashes[hashCount++] = identifierHash(id.kind, id.id);
-      }
-    }
-  }
-  if (rows === 0) throw new InputError(`${file}: no devices (expected one device a row after the header)`);
-  const sorted = hashes.subarray(0, hashCount).sort();
-  const suspects = new Set<number>();
-  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) suspects.add(sorted[i]!);
-  if (suspects.size > 0) {
-    // Read again, holding only the identifiers whose hash was seen twice.
-    const firstLine = new Map<string, number>();
-    for await (const row of readRows(file, operation, check)) {
-      if (!row.device) continue;
-      for (const id of row.device.deviceIds) {
-        if (!suspects.has(identifierHash(id.kind, id.id))) continue;
-        const key = deviceIdKey(id);
-        const first = firstLine.get(key);
-        if (first === undefined) firstLine.set(key, row.line);
-        else if (first !== row.line && !invalidLines.has(row.line)) {
-          invalidLines.add(row.line);
-          problems.push({
-            line: row.line,
-            column: id.kind,
-            rule: "unique",
-            message: `repeats the device of line ${first} (${id.kind} ${id.id}): each device once per file`,
-          });
-        }
-      }
-    }
-    problems.sort((a, b) => a.line - b.line);
-  }
-  const kinds = deviceIdKinds.filter((kind) => kindsSeen.has(kind));
-  return { deviceCount: rows - invalidLines.size, problems, invalidLines, kinds, blocks };
 }
 
 /** `line 7, column imei: must be 15 or 16 digits (an IMEI) [pattern]` */

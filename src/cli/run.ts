@@ -24,13 +24,12 @@ import {
   readDeviceBatches,
   readDevices,
   readRows,
-  scanInput,
   type DeviceCheck,
   type InputDevice,
   type InputOperation,
   type InputRow,
-  type InputScan,
 } from "./input.js";
+import { scanInput, type InputScan } from "./scan.js";
 import { jsonDigest, openJournal, type Journal } from "./journal.js";
 import { formatDuration, type Progress } from "./progress.js";
 import type { RunSettings } from "./program.js";

@@ -8,15 +8,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  deviceCheck,
-  formatProblem,
-  InputChangedError,
-  InputError,
-  readDeviceBatches,
-  readDevices,
-  scanInput,
-} from "../../../src/cli/input.js";
+import { deviceCheck, formatProblem, InputError, readDeviceBatches, readDevices } from "../../../src/cli/input.js";
+import { InputChangedError } from "../../../src/cli/input-blocks.js";
+import { scanInput } from "../../../src/cli/scan.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "cli-input-"));
 const file = (name: string, text: string) => {
