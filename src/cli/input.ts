@@ -427,16 +427,14 @@ export async function* readDeviceBatches(
   }
 }
 
-/** The valid devices of the file, in order, leaving out the lines `invalidLines` names (duplicates). */
+/** {@link readDeviceBatches}, one device at a time (for reads that stop early or look devices up). */
 export async function* readDevices(
   file: string,
   operation: InputOperation,
-  check: DeviceCheck,
   invalidLines: ReadonlySet<number>,
+  blocks?: InputBlocks,
 ): AsyncGenerator<InputDevice> {
-  for await (const rows of readRowBatches(file, operation, check)) {
-    for (const row of rows) if (row.device && !invalidLines.has(row.line)) yield row.device;
-  }
+  for await (const devices of readDeviceBatches(file, operation, invalidLines, blocks)) yield* devices;
 }
 
 /** `line 7, column imei: must be 15 or 16 digits (an IMEI) [pattern]` */

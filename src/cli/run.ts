@@ -137,7 +137,8 @@ async function checkedInput(settings: RunSettings, check: ReturnType<typeof devi
 
 /** The first valid device of the file (for checking the body). */
 async function firstDevice(settings: RunSettings, scan: InputScan) {
-  for await (const device of readDevices(settings.input, settings.operation, checked, scan.invalidLines)) return device;
+  for await (const device of readDevices(settings.input, settings.operation, scan.invalidLines, scan.blocks))
+    return device;
   throw new InputError(`${settings.input}: no valid device to send`);
 }
 
@@ -300,7 +301,7 @@ async function reconcileFile(settings: RunSettings, ctx: RunContext, connection:
     phase.update(done);
     batch = [];
   };
-  for await (const device of readDevices(settings.input, "reconcile", checked, scan.invalidLines)) {
+  for await (const device of readDevices(settings.input, "reconcile", scan.invalidLines, scan.blocks)) {
     batch.push(device);
     if (batch.length === 1000) await lookUp();
     if (ctx.stop.aborted) break;
@@ -357,7 +358,7 @@ export async function runCommand(settings: RunSettings, ctx: RunContext): Promis
     ctx.progress.line(`journal    ${shown(settings.journal)}${settings.resume ? " (resumed)" : ""}`);
     if (scan.problems.length > 0)
       ctx.progress.line(`input      ${scan.invalidLines.size} invalid row(s) skipped (in the report)`);
-    const inputDevices = readDevices(settings.input, operation, checked, scan.invalidLines);
+    const inputDevices = readDevices(settings.input, operation, scan.invalidLines, scan.blocks);
     const aim = aimOf(operation, body);
     await settleUnknownChunks(settings, aim, { client, journal, progress: ctx.progress }, inputDevices);
 

@@ -69,7 +69,7 @@ describe("scanInput", () => {
     ]);
     expect(scan.deviceCount).toBe(2);
     const sent = [];
-    for await (const device of readDevices(csv, "activateDevices", activate, scan.invalidLines)) sent.push(device);
+    for await (const device of readDevices(csv, "activateDevices", scan.invalidLines, scan.blocks)) sent.push(device);
     expect(sent.map((device) => device.deviceIds[1]!.id)).toEqual(["350000000000000", "350000000000001"]);
   });
 
