@@ -50,6 +50,15 @@ export interface RowFacts {
   result?: DeviceResult;
 }
 
+/**
+ * A sent device without a result of its own: what its chunk says. `failed` comes from the
+ * request's answer (source `response`); a chunk still `sending` in the journal was never answered.
+ */
+export function chunkOutcome(chunk: ChunkRecord | undefined): "not-sent" | "failed" | "accepted" {
+  if (!chunk || chunk.status === "sending") return "not-sent";
+  return chunk.status === "failed" ? "failed" : "accepted";
+}
+
 /** The row of one input row, from what is known of its device. */
 export function reportRow(row: InputRow, kinds: readonly string[], facts: RowFacts): ReportRow {
   const ids = Object.fromEntries(
@@ -85,12 +94,13 @@ export function reportRow(row: InputRow, kinds: readonly string[], facts: RowFac
       requestId: result.requestId ?? (chunk?.status === "accepted" ? (chunk.requestId ?? "") : ""),
     };
   }
-  if (!chunk || chunk.status === "sending") return { ...base, outcome: "not-sent" };
+  const outcome = chunkOutcome(chunk);
+  if (outcome === "not-sent" || !chunk) return { ...base, outcome: "not-sent" };
   if (chunk.status === "failed") {
     const [code, ...text] = chunk.error.split(": ");
     return { ...base, outcome: "failed", faultCode: code ?? "", faultText: text.join(": "), source: "response" };
   }
-  return { ...base, outcome: "accepted", requestId: chunk.status === "accepted" ? (chunk.requestId ?? "") : "" };
+  return { ...base, outcome, requestId: chunk.status === "accepted" ? (chunk.requestId ?? "") : "" };
 }
 
 /** The report's columns, identifier kinds first. */

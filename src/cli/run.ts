@@ -33,7 +33,7 @@ import { scanInput, type InputScan } from "./scan.js";
 import { jsonDigest, openJournal, type Journal } from "./journal.js";
 import { formatDuration, type Progress } from "./progress.js";
 import type { RunSettings } from "./program.js";
-import { formatSummary, reportRow, writeReport, type ReportRow, type Summary } from "./report.js";
+import { chunkOutcome, formatSummary, reportRow, writeReport, type ReportRow, type Summary } from "./report.js";
 import { assigned, createResultCollector, type ResultCollector } from "./results.js";
 import { aimOf, settleUnknownChunks } from "./settle.js";
 
@@ -248,8 +248,7 @@ function summaryOfChunks(
   for (let index = 0; index * settings.chunkSize < scan.deviceCount; index++) {
     const devices = Math.min(settings.chunkSize, scan.deviceCount - index * settings.chunkSize);
     const chunk = journal.chunks.get(index);
-    const outcome =
-      !chunk || chunk.status === "sending" ? "not-sent" : chunk.status === "failed" ? "failed" : "accepted";
+    const outcome = chunkOutcome(chunk);
     summary[outcome] = (summary[outcome] ?? 0) + devices;
     if (outcome === "failed") summary.sources.response = (summary.sources.response ?? 0) + devices;
   }
