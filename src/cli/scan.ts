@@ -40,7 +40,8 @@ function identifierHasher(): (kind: string, id: string) => number {
     if (state) return state;
     let low = 0x811c9dc5;
     let high = 0x01000193;
-    const prefix = `${kind.toLowerCase()}:`;
+    // The key of the kind with an empty id: the hash then goes on with the id's characters.
+    const prefix = deviceIdKey({ kind, id: "" });
     for (let i = 0; i < prefix.length; i++) {
       const code = prefix.charCodeAt(i);
       low = Math.imul(low ^ code, 0x01000193) >>> 0;

@@ -6,9 +6,14 @@ import type { components } from "../../generated/openapi-types.js";
 
 type ReportedDeviceId = components["schemas"]["ReportedDeviceId"];
 
+/** An identifier kind as identities compare it (`IMEI`, `imei` and `Imei` are one kind). */
+export function comparableKind(kind: string): string {
+  return kind.toLowerCase();
+}
+
 /** `imei:990013907835573`: one identifier, kind in lower case. */
 export function deviceIdKey(deviceId: Pick<ReportedDeviceId, "kind" | "id">): string {
-  return `${deviceId.kind.toLowerCase()}:${deviceId.id}`;
+  return `${comparableKind(deviceId.kind)}:${deviceId.id}`;
 }
 
 /** A stable key for a device from all its identifiers, in any order and any kind case. */

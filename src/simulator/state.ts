@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../shared/clock.js";
+import { comparableKind } from "../shared/device-key.js";
 import { RollingWindow } from "../shared/rolling-window.js";
 import { sameSecret } from "../shared/secrets.js";
 import type { Schemas } from "../shared/spec.js";
@@ -279,7 +280,7 @@ function matchesPattern(
   pattern: Schemas["DeviceListFilter"]["deviceIdentifierFilters"][number],
 ): boolean {
   return (
-    deviceId.kind.toLowerCase() === pattern.kind &&
+    comparableKind(deviceId.kind) === pattern.kind &&
     (pattern.contains === undefined || deviceId.id.includes(pattern.contains)) &&
     (pattern.startswith === undefined || deviceId.id.startsWith(pattern.startswith)) &&
     (pattern.endswith === undefined || deviceId.id.endsWith(pattern.endswith))
@@ -293,8 +294,8 @@ function copyOf({ number: _number, addedAt: _addedAt, pendingUntil: _pendingUnti
 
 /** Creates an empty store; `clock` dates the devices it adds. */
 export function createDeviceStore(clock: Clock): DeviceStore {
-  // Per account: its devices in the order they were added, and each device by kind (in lower
-  // case, as deviceIdKey compares them) and then by id. Two levels rather than one map keyed by
+  // Per account: its devices in the order they were added, and each device by kind (as
+  // comparableKind, and so deviceIdKey, compares them) and then by id. Two levels rather than one map keyed by
   // `kind:id`: the ids themselves are the keys, so finding or adding a device builds no string.
   const accounts = new Map<string, { devices: NumberedDevice[]; byKind: Map<string, Map<string, NumberedDevice>> }>();
   let lastNumber = 0;
@@ -310,7 +311,7 @@ export function createDeviceStore(clock: Clock): DeviceStore {
       const byKind = accounts.get(accountName)?.byKind;
       if (!byKind) return undefined;
       for (const { kind, id } of deviceIds) {
-        const device = byKind.get(kind.toLowerCase())?.get(id);
+        const device = byKind.get(comparableKind(kind))?.get(id);
         if (device) return device;
       }
       return undefined;
@@ -339,7 +340,7 @@ export function createDeviceStore(clock: Clock): DeviceStore {
     },
     addId(device, { kind, id }) {
       const { byKind } = account(device.accountName);
-      const lowerKind = kind.toLowerCase();
+      const lowerKind = comparableKind(kind);
       let byId = byKind.get(lowerKind);
       if (!byId) byKind.set(lowerKind, (byId = new Map()));
       if (byId.get(id) === device) return;
