@@ -22,13 +22,16 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { writeExampleDevices } from "../../scripts/write-example-devices.js";
+import { RollingWindowPacer } from "../../src/client/pacer.js";
+import { systemClock } from "../../src/shared/clock.js";
 import type { BenchCase } from "../case.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const answerMs = 2000;
-// The pacing's window and margin (the SDK's defaults: 100 a minute, one second of margin).
-const windowMs = 61_000;
+// The pacing's window and margin, as the command's client paces by default (100 a minute, one
+// second of margin).
+const { windowMs } = new RollingWindowPacer({ clock: systemClock });
 
 interface EndpointStats {
   answers: Record<string, number>;
