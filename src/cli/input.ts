@@ -7,16 +7,19 @@
  *
  * The file is read as a stream, once to check it and again to send it: a file of millions of
  * devices is never held in memory. The read that sends builds devices only (the rows were
- * checked) and passes on only the bytes the check read (`InputBlocks`). Rows are read and checked a batch at a time (csv-parse's
- * records of one file chunk; a body of up to 200 devices for the validator), since each of
- * millions of rows otherwise pays for its own promise, info object and validator call.
+ * checked) and passes on only the bytes the check read (`InputBlocks`). Rows are read and
+ * checked a batch at a time (the CSV records of one block of the file; a body of up to 200
+ * devices for the validator), since each of millions of rows otherwise pays for its own promise
+ * and validator call. CSV is read with PapaParse: about five times as fast as csv-parse on
+ * device files (both passes read every row, and the read that sends is on the path of the
+ * first requests).
  * The check of the whole file, duplicates included, is scan.ts's.
  */
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { pipeline, type Readable } from "node:stream";
-import { Parser } from "csv-parse";
+import Papa from "papaparse";
 import { batchDeviceFields, checkRequestBody, deviceIdKinds, type Violation } from "../index.js";
 import type { InputBlocks } from "./input-blocks.js";
 
@@ -126,46 +129,70 @@ function rowProblems(line: number, violations: Violation[], columnOf: (path: str
   });
 }
 
+/** The longest a row may be (characters): a quote never closed would otherwise make a row of the rest of the file. */
+const longestRow = 1 << 20;
+
+/** A file's CSV records of one block, trimmed, each with the line it ends on. */
+interface RecordBatch {
+  records: string[][];
+  lines: number[];
+}
+
 /**
- * csv-parse's stream, giving its records a file chunk at a time, each with the line it ends on:
- * what `info` tells, read from the parser's own count as each record is pushed, without the
- * object `info` builds per record. A batch a chunk spares the per-record cost of async
- * iteration (a promise and a turn of the event loop for each of millions of rows).
+ * A CSV file's records, a block of the file at a time, each with the line it ends on (a quoted
+ * cell may go on over several lines; empty lines count). PapaParse's parser reads each block's
+ * whole records; the record a block cuts in two is read with the next block. A quote that is not
+ * closed, or closed and followed by more than the cell's end, makes the rest of the file unreadable
+ * as rows: that is an {@link InputError} (nothing is sent), not a bad row.
  */
-class RecordBatches extends Parser {
-  private records: string[][] = [];
-  private lines: number[] = [];
-
-  override push(record: unknown, encoding?: BufferEncoding): boolean {
-    if (record === null) {
-      this.flushBatch();
-      return super.push(null, encoding);
+async function* csvRecordBatches(file: string, bytes: Readable): AsyncGenerator<RecordBatch> {
+  bytes.setEncoding("utf8");
+  let parser: Papa.Parser | undefined;
+  // Where a record's lines show in its cells: a quoted cell keeps the line breaks it spans.
+  let lineBreak = "\n";
+  // The start of the record the last block cut in two, and the lines before it.
+  let pending = "";
+  let linesBefore = 0;
+  const unreadable = (detail: string) =>
+    new InputError(
+      `${file}, line ${linesBefore + 1}: the row that starts there cannot be read: ${detail}. ` +
+        'A quoted cell ends with a quote followed by a comma or the line\'s end; a quote inside it is written twice ("").',
+    );
+  const read = (text: string, last: boolean): RecordBatch => {
+    if (!parser) {
+      // A byte order mark is not part of the header's first name.
+      if (text.startsWith("\ufeff")) text = text.slice(1);
+      const { linebreak } = Papa.parse(text, { delimiter: ",", preview: 1 }).meta;
+      lineBreak = linebreak === "\r" ? "\r" : "\n";
+      parser = new Papa.Parser({ delimiter: ",", newline: linebreak as "\n", quoteChar: '"' });
     }
-    this.records.push(record as string[]);
-    this.lines.push(this.info.lines);
-    return true;
-  }
-
-  private flushBatch(): void {
-    if (this.records.length === 0) return;
-    super.push({ records: this.records, lines: this.lines });
-    this.records = [];
-    this.lines = [];
-  }
-
-  override _transform(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    super._transform(chunk, encoding, (error?: Error | null) => {
-      this.flushBatch();
-      callback(error);
-    });
-  }
-
-  override _flush(callback: (error?: Error | null) => void): void {
-    super._flush((error?: Error | null) => {
-      this.flushBatch();
-      callback(error);
-    });
-  }
+    const result = parser.parse(text, 0, !last) as Papa.ParseResult<string[]>;
+    // The record the block cut in two may look broken (a closing quote, then a block's end where
+    // a line break starts): it is judged with the next block.
+    const error = result.errors.find(({ row }) => last || row! < result.data.length);
+    const records: string[][] = [];
+    const lines: number[] = [];
+    for (let r = 0; r < result.data.length; r++) {
+      if (r === error?.row) throw unreadable(error.message.toLowerCase());
+      const record = result.data[r]!;
+      linesBefore += 1;
+      for (const cell of record) {
+        for (let at = cell.indexOf(lineBreak); at !== -1; at = cell.indexOf(lineBreak, at + 1)) linesBefore += 1;
+      }
+      // An empty line, or one of spaces, is no record.
+      if (record.length === 1 && record[0]!.trim() === "") continue;
+      for (let i = 0; i < record.length; i++) record[i] = record[i]!.trim();
+      records.push(record);
+      lines.push(linesBefore);
+    }
+    if (error) throw unreadable(error.message.toLowerCase());
+    pending = text.slice(result.meta.cursor);
+    if (pending.length > longestRow)
+      throw unreadable(`it runs on past ${longestRow.toLocaleString("en-US")} characters (a quote not closed?)`);
+    return { records, lines };
+  };
+  for await (const text of bytes as AsyncIterable<string>) yield read(pending + text, false);
+  if (pending !== "") yield read(pending, true);
 }
 
 /** The columns of a CSV header, checked: which are identifiers (their kind) and which fields. */
@@ -199,12 +226,10 @@ async function* csvRecords(
   file: string,
   bytes: Readable,
   operation: InputOperation,
-): AsyncGenerator<{ columns: CsvColumns; records: string[][]; lines: number[] }> {
-  const options = { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true };
-  const parser = new RecordBatches(options);
-  pipeline(bytes, parser, () => undefined);
+): AsyncGenerator<{ columns: CsvColumns } & RecordBatch> {
   let columns: CsvColumns | undefined;
-  for await (const batch of parser as AsyncIterable<{ records: string[][]; lines: number[] }>) {
+  for await (const batch of csvRecordBatches(file, bytes)) {
+    if (batch.records.length === 0) continue;
     if (columns) yield { columns, ...batch };
     else {
       columns = csvColumns(file, operation, batch.records[0]!, batch.lines[0]!);

@@ -57,7 +57,7 @@ const shownProblems = 50;
 /**
  * The passes after the check read rows without checking them again: the scan found every bad
  * row (its lines are left out or reported from the scan), and the read that sends stops at any
- * byte that is not one the scan checked. Reading is then csv-parse's cost alone, not the
+ * byte that is not one the scan checked. Reading is then the CSV parser's cost alone, not the
  * validators' too.
  */
 const checked: DeviceCheck = () => [];

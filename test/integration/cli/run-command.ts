@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse } from "csv-parse/sync";
+import Papa from "papaparse";
 import { exampleDevice } from "../../../src/simulator/index.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -75,7 +75,7 @@ writeDevicesCsv.deviceOf = (n: number) => exampleDevice(n).deviceIds[0]!;
 
 /** The report's rows (CSV with a header row). */
 export function readReport(file: string): Record<string, string>[] {
-  return parse(readFileSync(file), { columns: true }) as Record<string, string>[];
+  return Papa.parse<Record<string, string>>(readFileSync(file, "utf8"), { header: true, skipEmptyLines: true }).data;
 }
 
 /** The journal's entries. */

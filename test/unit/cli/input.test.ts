@@ -96,6 +96,88 @@ describe("scanInput", () => {
     await expect(scanInput(csv, "reconcile", deviceCheck("reconcile", {}))).rejects.toThrow(InputError);
   });
 
+  it("reads a byte order mark, CRLF lines, spaces around cells and blank lines as csv files have them", async () => {
+    const { at, scan } = await scanned(
+      "windows.csv",
+      '\ufeff"imei", iccid\r\n' +
+        " 350000000000000 , 89140000000000000000\r\n" +
+        "   \r\n" + // a line of spaces is no row, and still a line
+        '"35000000000000X",89140000000000000001\r\n' +
+        '"350000000000002","8914000000000000\r\n0002"\r\n' + // one row over lines 5 and 6
+        "350000000000003,89140000000000000003",
+    );
+    expect(scan.problems.map(formatProblem)).toEqual([
+      'line 4, column imei ("35000000000000X"): must be 15 or 16 digits (an IMEI) [pattern]',
+      'line 6, column iccid ("8914000000000000\\r\\n0002"): must be 18 to 20 digits (an ICCID) [pattern]',
+    ]);
+    const sent = [];
+    for await (const device of readDevices(at, "activateDevices", scan.invalidLines, scan.blocks)) sent.push(device);
+    expect(sent).toEqual([
+      {
+        deviceIds: [
+          { kind: "imei", id: "350000000000000" },
+          { kind: "iccid", id: "89140000000000000000" },
+        ],
+      },
+      {
+        deviceIds: [
+          { kind: "imei", id: "350000000000003" },
+          { kind: "iccid", id: "89140000000000000003" },
+        ],
+      },
+    ]);
+  });
+
+  it("reads a quoted cell whose line break a block's end cuts in two (the closing quote and \\r, then \\n)", async () => {
+    // Rows of 40 bytes after a header of 12: the first row's spaces (trimmed) put a row's \r at
+    // the first 64 KiB block's last byte.
+    const rows = Array.from(
+      { length: 2000 },
+      (_, n) => `${350000000000000 + n},"${89140000000000000000n + BigInt(n)}"`,
+    );
+    const pad = (65_535 - 12 - 38) % 40;
+    rows[0] = rows[0]!.replace(",", `${" ".repeat(pad)},`);
+    const text = `imei,iccid\r\n${rows.join("\r\n")}\r\n`;
+    expect(text.slice(65_534, 65_537)).toBe('"\r\n');
+    const { at, scan } = await scanned("crlf-block.csv", text);
+    expect(scan.problems).toEqual([]);
+    expect(scan.deviceCount).toBe(2000);
+    const sent = [];
+    for await (const device of readDevices(at, "activateDevices", scan.invalidLines, scan.blocks)) sent.push(device);
+    expect(sent.map((device) => device.deviceIds[1]!.id)).toEqual(
+      rows.map((_, n) => String(89140000000000000000n + BigInt(n))),
+    );
+  });
+
+  it("refuses a file whose row does not end (a quote not closed, text after a closing quote), naming the row's first line", async () => {
+    const valid = Array.from({ length: 2000 }, (_, n) => `${350000000000000 + n},${89140000000000000000n + BigInt(n)}`);
+    const cases: [string, number, string][] = [
+      [
+        file("open.csv", `imei,iccid\n${valid.join("\n")}\n"350000000002000,89140000000000002000\n`),
+        2002,
+        "quoted field unterminated",
+      ],
+      [
+        file("after.csv", `imei,iccid\n350000000000000,"8914000000000000000"0\n${valid[1]}\n`),
+        2,
+        "trailing quote on quoted field is malformed",
+      ],
+    ];
+    for (const [at, line, detail] of cases) {
+      await expect(scanInput(at, "activateDevices", activate)).rejects.toThrow(
+        new InputError(
+          `${at}, line ${line}: the row that starts there cannot be read: ${detail}. ` +
+            'A quoted cell ends with a quote followed by a comma or the line\'s end; a quote inside it is written twice ("").',
+        ),
+      );
+    }
+    // A quote left open early is found once the row has run on past a mebibyte, not at the file's end.
+    const endless = file("endless.csv", `imei,iccid\n"${"3".repeat(1_100_000)}\n${valid.join("\n")}\n`);
+    await expect(scanInput(endless, "activateDevices", activate)).rejects.toThrow(
+      "endless.csv, line 2: the row that starts there cannot be read: it runs on past 1,048,576 characters (a quote not closed?).",
+    );
+  });
+
   it("refuses a missing file, an empty one, a header without identifiers, a repeated column", async () => {
     const cases: [string, string][] = [
       [path.join(dir, "nothing-here.csv"), "nothing-here.csv: no such file"],
@@ -141,8 +223,8 @@ describe("the read that sends (readDeviceBatches with the scan's blocks)", () =>
     const { read, pages, error } = await readAll(csv, scan);
     expect(error).toBeUndefined();
     expect(imeis(read)).toEqual(rows.map((row) => row.split(",")[0]));
-    // csv-parse holds a block's last row until it knows its line ends (`\n` or `\r\n`).
-    expect(pages).toEqual([Math.floor((65_536 - 11) / 37), 3000 - Math.floor((65_536 - 11) / 37) - 1, 1]);
+    // A block's whole rows are a page; the row the block's end cuts in two is read with the next.
+    expect(pages).toEqual([Math.floor((65_536 - 11) / 37), 3000 - Math.floor((65_536 - 11) / 37)]);
   });
 
   it("stops at a row changed on disk since the scan: the changed row (now invalid) is never read, the error says so", async () => {
