@@ -52,6 +52,7 @@ export const batchMillionDevices: BenchCase = {
       met: heapRatio < 1.1,
       note:
         "Each run is a fresh `node` process (bench/batch-memory-worker.ts). Devices come from `exampleDeviceStream` (an async generator), in the default chunks of 10,000, validated before sending. " +
+        "The simulator answers an activate before carrying it out (src/simulator/backlog.ts), so its run counts until it has carried out every device (asking for its devices does). " +
         "The simulator keeps every activated device and every callback result (no callback URL is registered, so nothing is delivered), so its run's memory grows with the device count by design; " +
         "the claim is about the SDK, measured against a stub fetch that parses each request and counts its devices, with garbage collected before each sample (when a request reaches the stub, and after each chunk), so the peaks are what the batch keeps alive: one chunk and its body, and a summary line per chunk.",
     };
