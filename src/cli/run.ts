@@ -56,9 +56,9 @@ const shownProblems = 50;
 
 /**
  * The passes after the check read rows without checking them again: the scan found every bad
- * row (its lines are left out or reported from the scan), and the read that sends stops at any
- * byte that is not one the scan checked. Reading is then the CSV parser's cost alone, not the
- * validators' too.
+ * row (its lines are left out or reported from the scan), and every later read (the one that
+ * sends, the report's) stops at any byte that is not one the scan checked. Reading is then the
+ * CSV parser's cost alone, not the validators' too.
  */
 const checked: DeviceCheck = () => [];
 
@@ -219,7 +219,7 @@ async function* reportRows(
   const problemsAt = new Map<number, InputRow["problems"]>();
   for (const problem of scan.problems) problemsAt.set(problem.line, [...(problemsAt.get(problem.line) ?? []), problem]);
   let position = 0;
-  for await (const row of readRows(settings.input, settings.operation, checked)) {
+  for await (const row of readRows(settings.input, settings.operation, checked, scan.blocks)) {
     const problems = problemsAt.get(row.line);
     if (problems || !row.device) {
       yield reportRow({ ...row, problems: problems ?? row.problems }, scan.kinds, {});

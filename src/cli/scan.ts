@@ -101,9 +101,10 @@ export async function scanInput(file: string, operation: InputOperation, check: 
   const suspects = new Set<number>();
   for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) suspects.add(sorted[i]!);
   if (suspects.size > 0) {
-    // Read again, holding only the identifiers whose hash was seen twice.
+    // Read again, holding only the identifiers whose hash was seen twice (and only the bytes
+    // read the first time: a file changed meanwhile fails here rather than mislead).
     const firstLine = new Map<string, number>();
-    for await (const row of readRows(file, operation, check)) {
+    for await (const row of readRows(file, operation, check, blocks)) {
       if (!row.device) continue;
       for (const id of row.device.deviceIds) {
         if (!suspects.has(identifierHash(id.kind, id.id))) continue;
