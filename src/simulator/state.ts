@@ -234,8 +234,17 @@ export interface DeviceStore {
   find(accountName: string, deviceIds: readonly DeviceId[]): NumberedDevice | undefined;
   /** The device in whichever account holds it (a goToState device list names no account). */
   locate(deviceIds: readonly DeviceId[]): NumberedDevice | undefined;
-  /** The device, created in `state` when it is unknown; identifiers not yet known are added to it. */
-  upsert(accountName: string, deviceIds: readonly DeviceId[], state: string): NumberedDevice;
+  /**
+   * The device, created in `state` when it is unknown; identifiers not yet known are added to it.
+   * `known` is what {@link find} returned for these identifiers (callers look first, to judge the
+   * device's state: no second look).
+   */
+  upsert(
+    accountName: string,
+    deviceIds: readonly DeviceId[],
+    state: string,
+    known: NumberedDevice | undefined,
+  ): NumberedDevice;
   /**
    * A new device in `state`, added at `addedAt` (clock ms: now by default), for identifiers
    * {@link find} knows none of (an activate has just looked them up: no second look).
@@ -323,11 +332,10 @@ export function createDeviceStore(clock: Clock): DeviceStore {
       }
       return undefined;
     },
-    upsert(accountName, deviceIds, state) {
-      const device = store.find(accountName, deviceIds);
-      if (!device) return store.create(accountName, deviceIds, state);
-      for (const id of deviceIds) store.addId(device, id);
-      return device;
+    upsert(accountName, deviceIds, state, known) {
+      if (!known) return store.create(accountName, deviceIds, state);
+      for (const id of deviceIds) store.addId(known, id);
+      return known;
     },
     create(accountName, deviceIds, state, addedAt = clock.now()) {
       const device: NumberedDevice = { accountName, deviceIds: [], state, number: ++lastNumber, addedAt };

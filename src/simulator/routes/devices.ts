@@ -52,7 +52,7 @@ export const addDevices: RouteHandler = async (request, context) => {
     if (known && known.state !== preActiveState) {
       return { deviceIds, response: `Device is already in account ${accountName} in state ${known.state}.` };
     }
-    const device = context.devices.upsert(accountName, deviceIds, preActiveState);
+    const device = context.devices.upsert(accountName, deviceIds, preActiveState, known);
     if (groupName !== undefined) device.groupName = groupName;
     if (customFields !== undefined) device.customFields = structuredClone(customFields);
     return { deviceIds, response: "Success" };
@@ -150,7 +150,7 @@ function activation(context: SimulatorContext, accepted: AcceptedActivation): Ba
     }
     let device: NumberedDevice;
     if (known) {
-      device = context.devices.upsert(accountName, deviceIds, preActiveState);
+      device = context.devices.upsert(accountName, deviceIds, preActiveState, known);
       if (!hasMdn(device.deviceIds)) context.devices.addId(device, { kind: "mdn", id: context.assignMdn() });
     } else {
       // A new device is created with its MDN: its list of identifiers is then made once.
