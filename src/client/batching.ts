@@ -111,11 +111,7 @@ export interface BatchOptions<Device, Response = unknown> {
    * (their outcome may be unknown), and the batch rejects with the signal's reason.
    */
   signal?: AbortSignal;
-  /**
-   * Check each chunk's body against the spec before sending it (default: the client's
-   * `validate` option). `false` is for devices the caller checked already, as the body they
-   * will be sent in (`checkRequestBody`): a chunk of 10,000 is then not checked a second time.
-   */
+  /** Each chunk's call's `validate` option (`DeviceActionOptions`): whether its body is checked before it is sent. */
   validate?: boolean;
   /**
    * Stops the batch gently: no chunk is read or started after it aborts, the chunks in flight
