@@ -33,9 +33,9 @@ export interface CallbackResult {
 }
 
 // A copy of the list; the identifiers themselves are shared. Nothing changes an identifier once
-// made (the store keeps copies of its own, a request's are read only), and a simulator keeping
-// the results of two million devices spends its time in the garbage collector in proportion to
-// the objects it keeps; what leaves the simulator is a copy (`undelivered()`) or JSON.
+// made (the store keeps copies of its own, a request's are read only), and the garbage collector's
+// work grows with the objects a simulator holds; what leaves the simulator is a copy
+// (`undelivered()`) or JSON.
 function copyIds(deviceIds: readonly DeviceId[]): DeviceId[] {
   return deviceIds.slice();
 }
@@ -177,6 +177,8 @@ export interface CallbackDelivery {
   close(): void;
 }
 
+const parsedResults = (text: string): CallbackResult[] => JSON.parse(text) as CallbackResult[];
+
 interface Job {
   result: CallbackResult;
   listener: RegisteredListener;
@@ -197,7 +199,12 @@ export function createCallbackDelivery(options: {
 }): CallbackDelivery {
   const { pending, faults } = options;
   const log: DeliveryAttempt[] = [];
-  const keptResults: CallbackResult[] = [];
+  // Results kept because their service had no listener: each dispatch's as one JSON text, in
+  // order. A simulator keeping the results of millions of devices as objects (~7 a device, and
+  // the request's identifiers they point to) has the collector mark them all in every full
+  // collection, stalling the requests it answers meanwhile; a text is one object that holds no
+  // other. What leaves the simulator (`undelivered()`) is parsed from it: a copy.
+  const keptResults: string[] = [];
   let ready: Job[] = [];
   let head = 0;
   let inFlight = 0;
@@ -294,11 +301,13 @@ export function createCallbackDelivery(options: {
   // others; returns how many were queued.
   function send(results: readonly CallbackResult[], delayMs: number): number {
     const jobs: Job[] = [];
+    const unheard: CallbackResult[] = [];
     for (const result of results) {
       const listener = options.registry.get(result.accountName, result.service);
       if (listener) jobs.push({ result, listener, callbackCount: 1 });
-      else keptResults.push(result);
+      else unheard.push(result);
     }
+    if (unheard.length > 0) keptResults.push(JSON.stringify(unheard));
     if (!pending.closed && jobs.length > 0) {
       unfinished += jobs.length;
       queueAfter(delayMs, jobs);
@@ -308,8 +317,8 @@ export function createCallbackDelivery(options: {
 
   return {
     dispatch: (results, dueAt) => void send(results, Math.max(0, dueAt - options.clock.now())),
-    deliverPending: () => send(keptResults.splice(0), options.callbackDelayMs),
-    undelivered: () => structuredClone(keptResults),
+    deliverPending: () => send(keptResults.splice(0).flatMap(parsedResults), options.callbackDelayMs),
+    undelivered: () => keptResults.flatMap(parsedResults),
     attempts: () => log.map((entry) => structuredClone(entry)),
     idle: () => (unfinished === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
     close() {

@@ -121,8 +121,11 @@ export async function readBodyText(request: Request): Promise<BodyText> {
 /** At most this many violations are listed in one error message. */
 const listedViolations = 20;
 
-/** A body that passed, or the error response to send. */
-type BodyOutcome<T> = { ok: true; body: T } | { ok: false; response: Response };
+/**
+ * A body that passed (parsed, and the text it was parsed from, for a route that keeps the request
+ * for later: one string rather than the parsed objects), or the error response to send.
+ */
+type BodyOutcome<T> = { ok: true; body: T; text: string } | { ok: false; response: Response };
 
 /** A check of the parsed body that runs before schema validation. */
 type BodyPrecheck = (body: unknown) => Response | undefined;
@@ -187,5 +190,5 @@ export async function readJsonBody<T>(
       response: errorResponse(codeFor(violations), `The request body does not match the API:\n${listed}${more}`),
     };
   }
-  return { ok: true, body };
+  return { ok: true, body, text: read.text };
 }

@@ -128,6 +128,31 @@ describe("simulator activateDevices", () => {
     expect(simulator.undelivered()).toEqual([]);
   });
 
+  it("keeps results of several services in the order they came, hands out copies, and keeps those still unheard", async () => {
+    const { m2m, listen, simulator, received } = simulatorHarness({ nidd: () => "ConfigCreated" });
+    await m2m("POST", "/devices/actions/activate", activateBody(testDevices(2)));
+    await simulator.idle();
+    const kept = simulator.undelivered();
+    expect(kept.map(({ service, payload }) => [service, payload.status, payload.requestId])).toEqual([
+      ["CarrierService", "Success", "request-1"],
+      ["NiddService", "ConfigCreated", "request-1"],
+      ["CarrierService", "Success", "request-1"],
+      ["NiddService", "ConfigCreated", "request-1"],
+    ]);
+    kept[0]!.payload.requestId = "changed";
+    expect(simulator.undelivered()[0]!.payload.requestId).toBe("request-1");
+
+    await listen("NiddService");
+    expect(simulator.deliverPending()).toBe(2);
+    await simulator.idle();
+    expect(received.map(({ url }) => url)).toEqual([
+      "http://listener.test/NiddService",
+      "http://listener.test/NiddService",
+    ]);
+    expect(simulator.undelivered().map(({ service }) => service)).toEqual(["CarrierService", "CarrierService"]);
+    expect(simulator.undelivered()[1]!.payload).toEqual(kept[2]!.payload);
+  });
+
   it("sends NiddService callbacks, valid against the spec, for the devices the nidd option picks", async () => {
     const validNidd = validatorFor("NiddServiceCallback");
     const { m2m, listen, simulator, received } = simulatorHarness({
