@@ -241,7 +241,7 @@ async function* csvRecords(
 
 /**
  * Where a read's devices and identifiers are made. The check's devices live a moment, the sent
- * ones until their request is answered (10,000 a chunk, up to 50 chunks in flight): each kind is
+ * ones until their request is answered (10,000 a chunk, up to 100 chunks in flight): each kind is
  * made at its own allocation site, so that V8 learns the sent ones outlive collections and
  * allocates them where the young generation's collections do not copy them, which a site shared
  * with the check's devices never tells it (measured: a third fewer bytes promoted while sending,

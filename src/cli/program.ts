@@ -9,8 +9,8 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { maxActivateDevices, maxAddDevices, maxGoToStateDevices } from "../index.js";
 import type { InputOperation } from "./input.js";
 
-/** Requests in flight by default; see README "The provisioning command" for why 50. */
-export const defaultConcurrency = 50;
+/** Requests in flight by default (the activate pacing's window); see README "The provisioning command" for why 100. */
+export const defaultConcurrency = 100;
 
 /** ThingSpace's redelivery window: a callback is sent up to 4 times about 5 minutes apart. */
 export const defaultWaitSeconds = 25 * 60;
