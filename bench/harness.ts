@@ -13,6 +13,7 @@ export interface Timing {
 }
 
 export interface Comparison {
+  /** The timings of the round whose ratio is the median (samples: of every round). */
   baseline: Timing;
   subject: Timing;
   /** subject mean / baseline mean, the median over the rounds. */
@@ -51,10 +52,15 @@ export async function compare(
       pairs.push({ baseline: await time(baseline, msPerRound), subject: first });
     }
   }
-  const ratio = median(pairs.map((pair) => pair.subject.mean / pair.baseline.mean));
+  const ratios = pairs.map((pair) => pair.subject.mean / pair.baseline.mean);
+  const ratio = median(ratios);
+  // The timings shown beside the ratio are those of the round it is: medians taken side by side
+  // could come from different rounds and disagree with it (a ratio above 1 printed beside a
+  // subject faster than its baseline).
+  const middle = pairs[ratios.indexOf(ratio)]!;
   const pick = (key: "baseline" | "subject"): Timing => ({
-    mean: median(pairs.map((pair) => pair[key].mean)),
-    p99: median(pairs.map((pair) => pair[key].p99)),
+    mean: middle[key].mean,
+    p99: middle[key].p99,
     samples: pairs.reduce((sum, pair) => sum + pair[key].samples, 0),
   });
   return { baseline: pick("baseline"), subject: pick("subject"), ratio };
