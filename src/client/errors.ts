@@ -293,23 +293,14 @@ export class TimeoutError extends OutcomeUnknownError {
   override name = "TimeoutError";
   readonly timeoutMs: number;
 
-  constructor(fields: {
-    operation: string;
-    operationId?: string;
-    timeoutMs: number;
-    howToCheck: string;
-    target?: CallTarget;
-    canTakeEffect?: boolean;
-  }) {
-    super({
-      operation: fields.operation,
-      operationId: fields.operationId,
-      reason: "timeout",
-      howToCheck: fields.howToCheck,
-      target: fields.target,
-      canTakeEffect: fields.canTakeEffect,
-    });
-    this.timeoutMs = fields.timeoutMs;
+  constructor(
+    fields: Pick<OutcomeUnknownFields, "operation" | "operationId" | "howToCheck" | "target" | "canTakeEffect"> & {
+      timeoutMs: number;
+    },
+  ) {
+    const { timeoutMs, ...call } = fields;
+    super({ ...call, reason: "timeout" });
+    this.timeoutMs = timeoutMs;
     const waited = `got no answer within ${fields.timeoutMs} ms`;
     this.message = `${fields.operation} ${waited}; ${notSentAgain(fields.canTakeEffect)} ${fields.howToCheck}`;
   }
