@@ -63,6 +63,14 @@ export class InputError extends Error {
  */
 export type DeviceCheck = (devices: InputDevice[]) => (Violation[] | undefined)[];
 
+/**
+ * The check of the reads after the scan: none. The scan found every bad row (its lines are left
+ * out or reported from the scan), and every later read (the one that sends, the report's) stops at
+ * any byte that is not one the scan checked. Reading is then the parser's cost alone, not the
+ * validators' too.
+ */
+export const alreadyChecked: DeviceCheck = () => [];
+
 /** Devices checked in one body: within every operation's limit (add takes 200). */
 const checkBatch = 200;
 
@@ -445,7 +453,7 @@ export async function* readDeviceBatches(
   await checkReadable(file);
   const bytes = inputBytes(file, blocks);
   if (!isJsonLines(file)) return yield* csvDevices(file, bytes, operation, invalidLines);
-  for await (const rows of jsonLinesRows(bytes, () => [])) {
+  for await (const rows of jsonLinesRows(bytes, alreadyChecked)) {
     const devices: InputDevice[] = [];
     for (const row of rows) if (row.device && !invalidLines.has(row.line)) devices.push(row.device);
     if (devices.length > 0) yield devices;

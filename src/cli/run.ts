@@ -18,13 +18,13 @@ import {
 } from "../index.js";
 import { connect, serviceOf, startListener, type Connection, type Listener } from "./connection.js";
 import {
+  alreadyChecked,
   deviceCheck,
   formatProblem,
   InputError,
   readDeviceBatches,
   readDevices,
   readRows,
-  type DeviceCheck,
   type InputDevice,
   type InputOperation,
   type InputRow,
@@ -53,14 +53,6 @@ export const exitCodes = { ok: 0, someFailed: 1, badInput: 2, interrupted: 130 }
 type SendingOperation = Exclude<InputOperation, "reconcile">;
 
 const shownProblems = 50;
-
-/**
- * The passes after the check read rows without checking them again: the scan found every bad
- * row (its lines are left out or reported from the scan), and every later read (the one that
- * sends, the report's) stops at any byte that is not one the scan checked. Reading is then the
- * CSV parser's cost alone, not the validators' too.
- */
-const checked: DeviceCheck = () => [];
 
 /** A path as the user gave it, relative to where the command runs when it is below it. */
 const shown = (file: string): string => {
@@ -219,7 +211,7 @@ async function* reportRows(
   const problemsAt = new Map<number, InputRow["problems"]>();
   for (const problem of scan.problems) problemsAt.set(problem.line, [...(problemsAt.get(problem.line) ?? []), problem]);
   let position = 0;
-  for await (const row of readRows(settings.input, settings.operation, checked, scan.blocks)) {
+  for await (const row of readRows(settings.input, settings.operation, alreadyChecked, scan.blocks)) {
     const problems = problemsAt.get(row.line);
     if (problems || !row.device) {
       yield reportRow({ ...row, problems: problems ?? row.problems }, scan.kinds, {});
