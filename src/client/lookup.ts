@@ -11,7 +11,8 @@
  * runs of consecutive identifiers, so a run of 100 missing devices costs one query instead of 100,
  * while scattered devices never cost more than one query each. Queries go one at a time.
  */
-import { deviceIdKey } from "../shared/device-key.js";
+import { comparableKind, deviceIdKey } from "../shared/device-key.js";
+import { comparableState } from "../shared/device-state.js";
 import type { LookupFinding } from "../shared/lookup-finding.js";
 import { maxDevicesPerListPage, type Schemas } from "../shared/spec.js";
 import type { IdentifiedDevice } from "./batching.js";
@@ -43,19 +44,16 @@ export interface LookupAim {
 /** Runs one list query to its last page: `client.listDevices`. */
 export type ListAllPages = (query: Schemas["ListDevicesRequest"]) => AsyncIterable<Schemas["ListDevicesResponse"]>;
 
-// States compared without case, spaces, hyphens or underscores: `PRE-ACTIVE` is `pre-active`.
-const normalized = (state: string): string => state.toLowerCase().replace(/[\s_-]+/g, "");
-
 // An activation has not happened while the device is still pre-active, or no longer in service.
 const notInService = new Set(["preactive", "deactive", "deactivated"]);
 
 /** What a listed state says about the aim. */
 export function findingFor(state: string | undefined, aim: LookupAim): LookupFinding {
   if (aim.exists) return "in-state";
-  const current = normalized(state ?? "");
+  const current = comparableState(state ?? "");
   if (current.startsWith("pending")) return "pending";
   if (aim.expectedState !== undefined) {
-    return current === normalized(aim.expectedState) ? "in-state" : "other-state";
+    return current === comparableState(aim.expectedState) ? "in-state" : "other-state";
   }
   return current === "" || notInService.has(current) ? "other-state" : "in-state";
 }
@@ -68,7 +66,7 @@ function stateOf(device: ListedDevice): string | undefined {
 // All but the last two digits (the last hexadecimal digit of a MEID): at most 100 (or 16)
 // identifiers of the same length share such a prefix, one page at most.
 function prefixOf({ kind, id }: { kind: string; id: string }): string | undefined {
-  const cut = kind.toLowerCase() === "meid" ? 1 : 2;
+  const cut = comparableKind(kind) === "meid" ? 1 : 2;
   return id.length > cut + 3 ? id.slice(0, id.length - cut) : undefined;
 }
 

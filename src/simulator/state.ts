@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../shared/clock.js";
 import { comparableKind } from "../shared/device-key.js";
+import { comparableState } from "../shared/device-state.js";
 import { RollingWindow } from "../shared/rolling-window.js";
 import { sameSecret } from "../shared/secrets.js";
 import type { Schemas } from "../shared/spec.js";
@@ -272,9 +273,6 @@ function hasCustomFields(device: SimulatedDevice, wanted: readonly CustomField[]
     device.customFields?.some((own) => own.key === field.key && own.value === field.value),
   );
 }
-
-// Lists compare states as ThingSpace writes them: `active` matches ACTIVE, `pre-active` PRE-ACTIVE.
-const comparableState = (state: string): string => state.toLowerCase().replace(/[\s_-]+/g, "");
 
 /** The state ThingSpace's list shows for a device: lower case, `pending activation` while it is being activated. */
 export function listedState(entry: NumberedDevice, now: number): string {
