@@ -87,7 +87,7 @@ export function lookupQueries<Device extends IdentifiedDevice>(
   for (const device of devices) {
     const first = device.deviceIds[0];
     if (!first) throw new TypeError("each device to look up needs deviceIds: [{ kind, id }, ...]");
-    const kind = first.kind.toLowerCase() as Schemas["DeviceIdKind"];
+    const kind = comparableKind(first.kind) as Schemas["DeviceIdKind"];
     const prefix = prefixOf(first);
     if (prefix === undefined) {
       lone.push(device);
@@ -110,7 +110,7 @@ export function lookupQueries<Device extends IdentifiedDevice>(
   }
   for (const device of lone) {
     const { kind, id } = device.deviceIds[0]!;
-    const deviceId = { kind: kind.toLowerCase(), id } as Schemas["DeviceId"];
+    const deviceId = { kind: comparableKind(kind), id } as Schemas["DeviceId"];
     queries.push({ query: { ...account, deviceId }, devices: [device] });
   }
   return queries;
